@@ -12,17 +12,17 @@ import (
 // Clip is one note of the vault as the newsletter sees it: its frontmatter
 // fields, cleaned for display, and the tags Obsidian would list it under.
 type Clip struct {
-	Path        string    // slash-separated, relative to the vault root
-	Title       string    // frontmatter title, else the file name without .md
-	Source      string    // as written; may be empty or not a URL
-	Authors     []string  // display names, without [[ ]]
-	Description string    // frontmatter description, trimmed
-	Created     time.Time // when it was clipped (see DateKey)
-	DateKey     string    // which key gave Created: "created", "clipped", …, or "mtime"
-	Tags        []string  // NFC, '#' stripped, deduplicated case-insensitively, in order of appearance
-	Body        []byte    // the Markdown after the frontmatter
-	BodyLine    int       // 1-based line of the file where Body starts
-	Lenient     bool      // frontmatter was invalid YAML and was read by the lenient fallback
+	Path        string      // slash-separated, relative to the vault root
+	Title       string      // frontmatter title, else the file name without .md
+	Source      string      // as written; may be empty or not a URL
+	Authors     []string    // display names, without [[ ]]
+	Description string      // frontmatter description, trimmed
+	Created     time.Time   // when it was clipped (see DateKey)
+	DateKey     string      // which key gave Created: "created", "clipped", …, or "mtime"
+	Tags        []string    // NFC, '#' stripped, deduplicated case-insensitively, in order of appearance
+	Body        []byte      // the Markdown after the frontmatter
+	BodyLine    int         // 1-based line of the file where Body starts
+	Lenient     *ParseError // non-nil when the frontmatter was invalid YAML and was read by the lenient fallback
 }
 
 // ParseError reports a clipping whose frontmatter cannot be read, positioned
