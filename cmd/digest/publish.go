@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// publish renders the whole site from the saved issues into out/: the
+// archive, every issue as a page and as Markdown, and the feeds. Each file is
+// replaced atomically, so a reader never sees half a page.
+func (a *app) publish(ctx context.Context) error {
+	st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := a.templates()
+	if err != nil {
+		return err
+	}
+	issues, err := st.Issues(ctx, 0)
+	if err != nil {
+		return err
+	}
+	site := a.cfg.Site
+	out := a.cfg.Out
+	var buf bytes.Buffer
+	write := func(name string, render func() error) error {
+		buf.Reset()
+		if err := render(); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+		return writeFileAtomic(filepath.Join(out, filepath.FromSlash(name)), buf.Bytes())
+	}
+	for _, is := range issues {
+		if err := write(is.Path()+"index.html", func() error { return r.IssuePage(&buf, site, is) }); err != nil {
+			return err
+		}
+		if err := write(is.Path()+"index.md", func() error { return r.IssueMarkdown(&buf, site, is) }); err != nil {
+			return err
+		}
+	}
+	return write("index.html", func() error { return r.Index(&buf, site, issues) })
+}
+
+// writeFileAtomic writes data to a temporary file beside name and renames it
+// into place, skipping the write when the content is unchanged (so that
+// Last-Modified stays stable for feed readers).
+func writeFileAtomic(name string, data []byte) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
+}

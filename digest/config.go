@@ -1,0 +1,263 @@
+package digest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is digest.yaml: where the vault, outputs and state live, what to
+// select, and how to publish and deliver. See DESIGN §6.
+type Config struct {
+	Vault       string   `yaml:"vault"`
+	Tags        []string `yaml:"tags"`
+	Out         string   `yaml:"out"`
+	State       string   `yaml:"state"`
+	Subscribers string   `yaml:"subscribers"`
+	Templates   string   `yaml:"templates"`
+	Site        Site     `yaml:"site"`
+	From        string   `yaml:"from"`
+	Schedule    Schedule `yaml:"schedule"`
+	SMTP        *SMTP    `yaml:"smtp"`
+	Outbox      string   `yaml:"outbox"`
+	Send        Send     `yaml:"send"`
+	SecretEnv   string   `yaml:"secret_env"`
+	Feed        Feed     `yaml:"feed"`
+	Excerpt     int      `yaml:"excerpt_width"` // display columns of an item's excerpt
+	DKIM        *DKIM    `yaml:"dkim"`
+}
+
+// Site describes the published newsletter.
+type Site struct {
+	Title    string `yaml:"title"`
+	URL      string `yaml:"url"` // absolute, without trailing slash
+	Author   string `yaml:"author"`
+	Email    string `yaml:"email"`
+	Language string `yaml:"language"`
+}
+
+// Schedule is when `digest serve` builds and sends the weekly issue.
+type Schedule struct {
+	Weekday  string        `yaml:"weekday"`
+	Time     string        `yaml:"time"` // HH:MM in Timezone
+	Timezone string        `yaml:"timezone"`
+	Grace    time.Duration `yaml:"grace"` // how late a missed run may still be caught up
+
+	loc *time.Location
+	day time.Weekday
+	min int // minutes after midnight
+}
+
+// SMTP is the relay messages are handed to; without it they go to the outbox.
+type SMTP struct {
+	Host     string        `yaml:"host"`
+	Port     int           `yaml:"port"`
+	Username string        `yaml:"username"`
+	TLS      string        `yaml:"tls"` // mandatory, opportunistic, none (or tls for implicit TLS)
+	Timeout  time.Duration `yaml:"timeout"`
+	Password string        `yaml:"-"` // from the environment, never from the file
+}
+
+// Send tunes delivery.
+type Send struct {
+	Concurrency int     `yaml:"concurrency"`
+	Rate        float64 `yaml:"rate"` // messages per second, 0 = unlimited
+	Retries     int     `yaml:"retries"`
+}
+
+// Feed tunes the feeds.
+type Feed struct {
+	Entries int `yaml:"entries"` // how many issues the feeds carry
+}
+
+// DKIM signs outgoing mail when set.
+type DKIM struct {
+	Domain   string `yaml:"domain"`
+	Selector string `yaml:"selector"`
+	KeyFile  string `yaml:"key_file"` // PEM private key, relative to the config file
+}
+
+// DefaultConfig is the configuration used when there is no file, and the base
+// a file's values are laid over.
+func DefaultConfig() *Config {
+	return &Config{
+		Vault:       "vault",
+		Tags:        []string{"AI", "未来趋势"},
+		Out:         "public",
+		State:       ".digest/state.db",
+		Subscribers: "subscribers.csv",
+		Site: Site{
+			Title:    "Weekly Digest",
+			URL:      "http://localhost:8080",
+			Author:   "Weekly Digest",
+			Language: "zh-CN",
+		},
+		From:      "Weekly Digest <digest@example.com>",
+		Schedule:  Schedule{Weekday: "monday", Time: "08:00", Timezone: "Asia/Shanghai", Grace: 24 * time.Hour},
+		Outbox:    "outbox",
+		Send:      Send{Concurrency: 4, Retries: 5},
+		SecretEnv: "DIGEST_SECRET",
+		Feed:      Feed{Entries: 20},
+		Excerpt:   240,
+	}
+}
+
+// ParseConfig reads digest.yaml from r over the defaults. name is used in
+// errors; dir is the folder relative paths are resolved against.
+func ParseConfig(r io.Reader, name, dir string) (*Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	c := DefaultConfig()
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := yaml.UnmarshalWithOptions(data, c, yaml.DisallowUnknownField()); err != nil {
+			return nil, fmt.Errorf("%s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+		}
+	}
+	if err := c.Resolve(dir); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return c, nil
+}
+
+// Resolve validates the configuration and makes its paths absolute against
+// dir. ParseConfig calls it; callers building a Config by hand call it too.
+func (c *Config) Resolve(dir string) error {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	c.Vault, c.Out, c.State = abs(c.Vault), abs(c.Out), abs(c.State)
+	c.Subscribers, c.Templates, c.Outbox = abs(c.Subscribers), abs(c.Templates), abs(c.Outbox)
+	if c.DKIM != nil {
+		c.DKIM.KeyFile = abs(c.DKIM.KeyFile)
+	}
+
+	if len(c.Tags) == 0 {
+		return errors.New("tags: at least one tag is needed")
+	}
+	for i, t := range c.Tags {
+		c.Tags[i] = strings.TrimPrefix(strings.TrimSpace(t), "#")
+		if c.Tags[i] == "" {
+			return fmt.Errorf("tags[%d]: empty tag", i)
+		}
+	}
+	u, err := url.Parse(c.Site.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("site.url: %q is not an absolute http(s) URL", c.Site.URL)
+	}
+	c.Site.URL = strings.TrimRight(c.Site.URL, "/")
+	if c.Site.Title == "" {
+		return errors.New("site.title: empty")
+	}
+	if _, err := mail.ParseAddress(c.From); err != nil {
+		return fmt.Errorf("from: %q: %v", c.From, err)
+	}
+	if err := c.Schedule.resolve(); err != nil {
+		return err
+	}
+	if s := c.SMTP; s != nil {
+		if s.Host == "" {
+			return errors.New("smtp.host: empty")
+		}
+		if s.Port == 0 {
+			s.Port = 587
+		}
+		if s.Port < 1 || s.Port > 65535 {
+			return fmt.Errorf("smtp.port: %d out of range", s.Port)
+		}
+		switch s.TLS {
+		case "":
+			s.TLS = "mandatory"
+		case "mandatory", "opportunistic", "none", "tls":
+		default:
+			return fmt.Errorf("smtp.tls: %q is not one of mandatory, opportunistic, none, tls", s.TLS)
+		}
+		if s.Timeout == 0 {
+			s.Timeout = 30 * time.Second
+		}
+	}
+	if c.Send.Concurrency < 1 || c.Send.Concurrency > 64 {
+		return fmt.Errorf("send.concurrency: %d is not between 1 and 64", c.Send.Concurrency)
+	}
+	if c.Send.Rate < 0 {
+		return fmt.Errorf("send.rate: %v is negative", c.Send.Rate)
+	}
+	if c.Send.Retries < 0 {
+		return fmt.Errorf("send.retries: %d is negative", c.Send.Retries)
+	}
+	if c.Feed.Entries < 1 {
+		return fmt.Errorf("feed.entries: %d is less than 1", c.Feed.Entries)
+	}
+	if c.Excerpt < 40 {
+		return fmt.Errorf("excerpt_width: %d is less than 40", c.Excerpt)
+	}
+	if c.SecretEnv == "" {
+		return errors.New("secret_env: empty")
+	}
+	if d := c.DKIM; d != nil && (d.Domain == "" || d.Selector == "" || d.KeyFile == "") {
+		return errors.New("dkim: domain, selector and key_file are all needed")
+	}
+	return nil
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+func (s *Schedule) resolve() error {
+	d, ok := weekdays[strings.ToLower(s.Weekday)]
+	if !ok {
+		return fmt.Errorf("schedule.weekday: %q is not a day of the week", s.Weekday)
+	}
+	t, err := time.Parse("15:04", s.Time)
+	if err != nil {
+		return fmt.Errorf("schedule.time: %q is not HH:MM", s.Time)
+	}
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return fmt.Errorf("schedule.timezone: %q: %v", s.Timezone, err)
+	}
+	if s.Grace < 0 {
+		return fmt.Errorf("schedule.grace: %v is negative", s.Grace)
+	}
+	s.day, s.min, s.loc = d, t.Hour()*60+t.Minute(), loc
+	return nil
+}
+
+// Location is the schedule's time zone, which also names issues (ISO weeks).
+func (s Schedule) Location() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
+}
+
+// Host is the site's host name, used in Message-IDs.
+func (s Site) Host() string {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return "localhost"
+	}
+	return u.Hostname()
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+// Package sqlite keeps digest's state in one SQLite file: the files of the
+// vault seen so far, the issues and their items, and (in other files of this
+// package) the delivery ledger, suppressions and confirmations.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver, pure Go
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// schema is every table of the state. Files of this package append their own
+// tables in init, so each concern keeps its DDL beside its queries.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS meta (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`,
+	// files: every Markdown file of the vault the tool has seen, so late
+	// syncs are noticed (first_seen) and unchanged files need not be read
+	// again (size, mtime_ns, and the tag it matched under the tags signature, with
+	// its clipped time).
+	`CREATE TABLE IF NOT EXISTS files (
+		path       TEXT PRIMARY KEY,
+		size       INTEGER NOT NULL,
+		mtime_ns   INTEGER NOT NULL,
+		first_seen INTEGER NOT NULL,
+		tag        TEXT NOT NULL,
+		clipped    INTEGER NOT NULL,
+		sig        TEXT NOT NULL
+	) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS issues (
+		id      TEXT PRIMARY KEY,
+		number  INTEGER NOT NULL UNIQUE,
+		title   TEXT NOT NULL,
+		since   TEXT NOT NULL,
+		cutoff  TEXT NOT NULL,
+		created TEXT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS items (
+		issue   TEXT NOT NULL REFERENCES issues(id),
+		pos     INTEGER NOT NULL,
+		key     TEXT NOT NULL,
+		path    TEXT NOT NULL,
+		title   TEXT NOT NULL,
+		url     TEXT NOT NULL,
+		site    TEXT NOT NULL,
+		authors TEXT NOT NULL,
+		clipped TEXT NOT NULL,
+		tag     TEXT NOT NULL,
+		minutes INTEGER NOT NULL,
+		excerpt TEXT NOT NULL,
+		PRIMARY KEY (issue, pos)
+	)`,
+	`CREATE INDEX IF NOT EXISTS items_key ON items(key)`,
+	`CREATE INDEX IF NOT EXISTS items_path ON items(path)`,
+}
+
+// Store is the open state file.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the state file at path, in WAL mode with
+// synchronous=FULL so that a committed row survives a crash or power loss.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	for _, stmt := range schema {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("state %s: %w", path, err)
+		}
+	}
+	return s, nil
+}
+
+// Close closes the state file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB is the underlying database, for the other files of this package and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Path is where the state file lives.
+func (s *Store) Path() string { return s.path }
+
+// tx runs fn in one immediate transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+const timeFormat = time.RFC3339Nano
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}

@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+func init() {
+	schema = append(schema, `CREATE TABLE IF NOT EXISTS suppressions (
+		email   TEXT PRIMARY KEY,
+		reason  TEXT NOT NULL,
+		created TEXT NOT NULL
+	) WITHOUT ROWID`)
+}
+
+// Suppression is an address that must not be mailed again, whatever the
+// subscriber file says: it unsubscribed, or its mail bounced for good.
+type Suppression struct {
+	Email   string
+	Reason  string // "unsubscribed", "bounced", …
+	Created time.Time
+}
+
+// Suppress records that email must not be mailed again. Suppressing an
+// address twice keeps the first record: it is idempotent.
+func (s *Store) Suppress(ctx context.Context, email, reason string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO suppressions (email, reason, created) VALUES (?, ?, ?)
+		ON CONFLICT(email) DO NOTHING`, strings.ToLower(email), reason, formatTime(now))
+	return err
+}
+
+// Unsuppress removes a suppression (a subscriber who confirmed again).
+func (s *Store) Unsuppress(ctx context.Context, email string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM suppressions WHERE email = ?`, strings.ToLower(email))
+	return err
+}
+
+// IsSuppressed reports whether email must not be mailed.
+func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM suppressions WHERE email = ?`, strings.ToLower(email)).Scan(&n)
+	return n > 0, err
+}
+
+// Suppressions lists every suppression, oldest first.
+func (s *Store) Suppressions(ctx context.Context) ([]Suppression, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT email, reason, created FROM suppressions ORDER BY created, email`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Suppression
+	for rows.Next() {
+		var sp Suppression
+		var created string
+		if err := rows.Scan(&sp.Email, &sp.Reason, &created); err != nil {
+			return nil, err
+		}
+		sp.Created = parseTime(created)
+		out = append(out, sp)
+	}
+	return out, rows.Err()
+}
