@@ -8,6 +8,8 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,7 +122,7 @@ func ParseConfig(r io.Reader, name, dir string) (*Config, error) {
 	c := DefaultConfig()
 	if len(bytes.TrimSpace(data)) > 0 {
 		if err := yaml.UnmarshalWithOptions(data, c, yaml.DisallowUnknownField()); err != nil {
-			return nil, fmt.Errorf("%s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+			return nil, yamlConfigError(name, data, err)
 		}
 	}
 	if err := c.Resolve(dir); err != nil {
@@ -254,10 +256,34 @@ func (s Site) Host() string {
 	return u.Hostname()
 }
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+var yamlPos = regexp.MustCompile(`^\[(\d+):(\d+)\] `)
+
+// yamlConfigError turns a YAML decoding error into "file:line:col: key:
+// message", naming the key nearest before the error on its line, since the
+// library names Go struct fields rather than the keys a user wrote.
+func yamlConfigError(name string, data []byte, err error) error {
+	msg := strings.TrimSpace(yaml.FormatError(err, false, false))
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
 	}
-	return s
+	m := yamlPos.FindStringSubmatch(msg)
+	if m == nil {
+		return fmt.Errorf("%s: %s", name, msg)
+	}
+	msg = msg[len(m[0]):]
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	lines := strings.Split(string(data), "\n")
+	if line >= 1 && line <= len(lines) {
+		src := lines[line-1]
+		if col-1 < len(src) {
+			src = src[:max(col-1, 0)]
+		}
+		if keys := yamlKey.FindAllStringSubmatch(src, -1); len(keys) > 0 && !strings.Contains(msg, "unknown field") {
+			msg = keys[len(keys)-1][1] + ": " + msg
+		}
+	}
+	return fmt.Errorf("%s:%d:%d: %s", name, line, col, msg)
 }
+
+var yamlKey = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)\s*:`)

@@ -1,0 +1,57 @@
+package digest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	c, err := ParseConfig(strings.NewReader(`
+vault: ./v
+tags: ["#AI", 未来趋势]
+site: {title: T, url: "https://x.example/", language: ja}
+schedule: {weekday: Friday, time: "07:30", timezone: Asia/Tokyo}
+smtp: {host: relay.example, username: u}
+`), "digest.yaml", "/conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Vault != "/conf/v" || c.Out != "/conf/public" || c.State != "/conf/.digest/state.db" {
+		t.Errorf("paths not relative to the file: %q %q %q", c.Vault, c.Out, c.State)
+	}
+	if c.Tags[0] != "AI" || c.Tags[1] != "未来趋势" {
+		t.Errorf("tags = %q", c.Tags)
+	}
+	if c.Site.URL != "https://x.example" {
+		t.Errorf("site.url = %q, want no trailing slash", c.Site.URL)
+	}
+	if c.SMTP.Port != 587 || c.SMTP.TLS != "mandatory" {
+		t.Errorf("smtp defaults: port %d tls %q", c.SMTP.Port, c.SMTP.TLS)
+	}
+	if c.Schedule.Location().String() != "Asia/Tokyo" {
+		t.Errorf("timezone = %v", c.Schedule.Location())
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"colour: blue", "colour"},
+		{"tags: []", "tags"},
+		{"site: {url: ftp://x}", "site.url"},
+		{"schedule: {weekday: someday}", "schedule.weekday"},
+		{"schedule: {time: '25:00'}", "schedule.time"},
+		{"schedule: {timezone: Mars/Olympus}", "schedule.timezone"},
+		{"smtp: {host: h, tls: maybe}", "smtp.tls"},
+		{"smtp: {host: h, port: 70000}", "smtp.port"},
+		{"send: {concurrency: 0}", "send.concurrency"},
+		{"send: {rate: -1}", "send.rate"},
+		{"from: not an address", "from"},
+		{"site: {title: [a, b]}", "title"},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig(strings.NewReader(tt.yaml), "digest.yaml", "/")
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "digest.yaml:") {
+			t.Errorf("%q: got error %v, want one naming %q", tt.yaml, err, tt.want)
+		}
+	}
+}
