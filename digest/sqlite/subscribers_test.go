@@ -1,0 +1,248 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestRequestConfirmationLimits(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	lim := ConfirmLimit{Interval: 10 * time.Minute, PerDay: 3}
+	steps := []struct {
+		after time.Duration
+		email string
+		want  bool
+	}{
+		{0, "a@example.com", true},
+		{time.Minute, "a@example.com", false},               // too soon
+		{time.Minute, "A@Example.COM", false},               // same address, other case
+		{time.Minute, "b@example.com", true},                // another address is not limited by a's
+		{11 * time.Minute, "a@example.com", true},           // 2nd of the day
+		{22 * time.Minute, "a@example.com", true},           // 3rd
+		{33 * time.Minute, "a@example.com", false},          // 4th refused
+		{5 * time.Hour, "a@example.com", false},             // still the same day
+		{24*time.Hour + time.Minute, "a@example.com", true}, // a new day
+	}
+	for i, st := range steps {
+		got, err := s.RequestConfirmation(ctx, st.email, "", t0.Add(st.after), lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != st.want {
+			t.Errorf("step %d: RequestConfirmation(%s, +%v) = %v, want %v", i, st.email, st.after, got, st.want)
+		}
+	}
+	if _, pending, err := s.SubscriberCounts(ctx); err != nil || pending != 2 {
+		t.Errorf("pending = %d, %v; want 2", pending, err)
+	}
+	// Old requests are forgotten after a week.
+	if _, err := s.RequestConfirmation(ctx, "c@example.com", "", t0.Add(9*24*time.Hour), lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, pending, _ := s.SubscriberCounts(ctx); pending != 1 {
+		t.Errorf("pending after a week = %d, want 1", pending)
+	}
+}
+
+func TestConfirmAndStream(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	if _, err := s.RequestConfirmation(ctx, "li.lei@example.cn", "李雷", now, DefaultConfirmLimit); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.IsSubscriber(ctx, "li.lei@example.cn"); ok {
+		t.Fatal("subscribed before confirming")
+	}
+	for i, want := range []bool{true, false} {
+		added, err := s.Confirm(ctx, "Li.Lei@example.cn", now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if added != want {
+			t.Errorf("confirm #%d: added = %v, want %v", i+1, added, want)
+		}
+	}
+	// A reader who unsubscribed, then confirms again, is back.
+	if err := s.Suppress(ctx, "ann@example.com", "unsubscribed", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Confirm(ctx, "ann@example.com", now); err != nil {
+		t.Fatal(err)
+	}
+	if sup, _ := s.IsSuppressed(ctx, "ann@example.com"); sup {
+		t.Error("confirming did not lift the suppression")
+	}
+	if _, err := s.Confirm(ctx, "zed@example.com", now); err != nil {
+		t.Fatal(err)
+	}
+	// Suppressed after confirming: not streamed.
+	if err := s.Suppress(ctx, "zed@example.com", "unsubscribed", now); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for sub, err := range s.Subscribers(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sub.Active() {
+			t.Errorf("%s streamed with status %q", sub.Email, sub.Status)
+		}
+		got = append(got, sub.Email+"/"+sub.Name)
+	}
+	want := []string{"ann@example.com/", "li.lei@example.cn/李雷"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Subscribers = %v, want %v", got, want)
+	}
+	if n, pending, err := s.SubscriberCounts(ctx); err != nil || n != 2 || pending != 0 {
+		t.Errorf("counts = %d, %d, %v; want 2, 0", n, pending, err)
+	}
+	// Stopping early closes the rows: the store is still usable for writes.
+	for range s.Subscribers(ctx) {
+		break
+	}
+	if _, err := s.Confirm(ctx, "new@example.com", now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSubscribersStreamWhileWriting adds to the state while the stream is
+// open, as a send does with its ledger.
+func TestSubscribersStreamWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	for i := range 50 {
+		if _, err := s.Confirm(ctx, fmt.Sprintf("r%03d@example.com", i), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for sub, err := range s.Subscribers(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddRecipients(ctx, "2026-W49", 1, []Recipient{{Email: sub.Email}}, now); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	counts, err := s.DeliveryCounts(ctx, "2026-W49")
+	if err != nil || n != 50 || counts[Pending] != 50 {
+		t.Errorf("streamed %d, ledger %v (%v); want 50 pending", n, counts, err)
+	}
+}
+
+func TestLease(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	a, err := s.Acquire(ctx, "run", "host-a:1", time.Minute, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(30*time.Second)); !errors.Is(err, ErrLeaseHeld) {
+		t.Fatalf("second holder: %v, want ErrLeaseHeld", err)
+	}
+	if _, err := s.Acquire(ctx, "other", "host-b:2", time.Minute, now); err != nil {
+		t.Fatalf("another lease name: %v", err)
+	}
+	if _, err := s.Acquire(ctx, "run", "host-a:1", time.Minute, now.Add(time.Second)); err != nil {
+		t.Fatalf("re-acquire by the holder: %v", err)
+	}
+	if err := a.Renew(ctx, now.Add(50*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(90*time.Second)); !errors.Is(err, ErrLeaseHeld) {
+		t.Fatalf("after renewal: %v, want ErrLeaseHeld", err)
+	}
+	// a stops renewing (it died): b takes over once it has run out, and a
+	// learns it lost the lease.
+	b, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(111*time.Second))
+	if err != nil {
+		t.Fatalf("taking over a run-out lease: %v", err)
+	}
+	if err := a.Renew(ctx, now.Add(112*time.Second)); !errors.Is(err, ErrLeaseLost) {
+		t.Errorf("renewing a lost lease: %v, want ErrLeaseLost", err)
+	}
+	if err := a.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Acquire(ctx, "run", "host-c:3", time.Minute, now.Add(113*time.Second)); !errors.Is(err, ErrLeaseHeld) {
+		t.Errorf("a's release freed b's lease: %v", err)
+	}
+	if err := b.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Acquire(ctx, "run", "host-c:3", time.Minute, now.Add(114*time.Second)); err != nil {
+		t.Errorf("after release: %v", err)
+	}
+}
+
+func TestLeaseHold(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	clock := func() time.Time { return time.Now() }
+	l, err := s.Acquire(ctx, "run", "a", 150*time.Millisecond, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, stop := l.Hold(ctx, clock)
+	time.Sleep(400 * time.Millisecond) // well past the ttl: only renewal keeps it
+	if _, err := s.Acquire(ctx, "run", "b", time.Minute, clock()); !errors.Is(err, ErrLeaseHeld) {
+		t.Errorf("held lease taken: %v", err)
+	}
+	if held.Err() != nil {
+		t.Errorf("held context done: %v", context.Cause(held))
+	}
+	stop()
+	stop()
+	if _, err := s.Acquire(ctx, "run", "b", time.Minute, clock()); err != nil {
+		t.Errorf("after stop: %v", err)
+	}
+
+	// Stolen under a holder (its clock far behind): the holder's context ends.
+	l, err = s.Acquire(ctx, "lost", "a", 90*time.Millisecond, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`UPDATE leases SET owner = 'thief' WHERE name = 'lost'`); err != nil {
+		t.Fatal(err)
+	}
+	held, stop = l.Hold(ctx, clock)
+	defer stop()
+	select {
+	case <-held.Done():
+		if !errors.Is(context.Cause(held), ErrLeaseLost) {
+			t.Errorf("cause %v, want ErrLeaseLost", context.Cause(held))
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("holder's context not cancelled after losing the lease")
+	}
+}
+
+func TestRuns(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.LastRun(ctx); !IsNotFound(err) {
+		t.Fatalf("LastRun on empty state: %v", err)
+	}
+	at := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for _, r := range []Run{
+		{At: at.AddDate(0, 0, -7), Outcome: RunSent, Issue: "2026-W48", Finished: at.AddDate(0, 0, -7)},
+		{At: at, Outcome: RunSkipped, Detail: "missed", Finished: at.Add(30 * time.Hour)},
+	} {
+		if err := s.RecordRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.LastRun(ctx)
+	if err != nil || !r.At.Equal(at) || r.Outcome != RunSkipped {
+		t.Errorf("LastRun = %+v, %v", r, err)
+	}
+}
