@@ -1,0 +1,243 @@
+// Package web is digest's HTTP server: the published site (archive, issues,
+// feeds) with conditional GET for feed readers, one-click unsubscribe
+// (RFC 8058), subscription by double opt-in, and a health check.
+//
+//	GET  /…                    files of the out folder; no listings, nothing outside it
+//	GET  /unsubscribe?t=TOKEN  a page with a button; never unsubscribes by itself
+//	POST /unsubscribe?t=TOKEN  unsubscribes at once (List-Unsubscribe=One-Click)
+//	POST /subscribe            email=ADDR: mails a confirmation link
+//	GET  /confirm?t=TOKEN      a page with a button
+//	POST /confirm?t=TOKEN      confirms the subscription
+//	GET  /healthz              200 when the state answers
+//
+// The server sets no cookies and never says whether an address is
+// subscribed: every subscribe request gets the same answer.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/sqlite"
+)
+
+// ConfirmSender delivers the double opt-in mail to sub, asking them to open
+// confirmURL before expires.
+type ConfirmSender func(ctx context.Context, sub digest.Subscriber, confirmURL string, expires time.Time) error
+
+// Options configure a Server.
+type Options struct {
+	Out       string // the published site's folder
+	Store     *sqlite.Store
+	Site      digest.Site
+	List      string // what tokens are bound to; "" means Site.Host(), as the Composer does
+	Secret    []byte // the token key; must pass digest.CheckSecret
+	Templates fs.FS  // base.html, unsubscribe.html, confirm_page.html, message.html
+	Logger    *slog.Logger
+	Now       func() time.Time // nil means time.Now
+
+	// SendConfirm mails confirmation links; nil turns subscribing off.
+	SendConfirm  ConfirmSender
+	ConfirmTTL   time.Duration       // how long a confirmation link works; 0 means 48 h
+	ConfirmLimit sqlite.ConfirmLimit // per address; zero means sqlite.DefaultConfirmLimit
+	IPLimit      Rate                // subscribe requests per client address; zero means 5, then 1 per 2 min
+	MailLimit    Rate                // confirmation mails in all; zero means 60, then 1 per min
+	// TrustProxy takes the client address from the last X-Forwarded-For
+	// hop, for a server behind a reverse proxy.
+	TrustProxy bool
+}
+
+// Server handles digest's HTTP endpoints. Make one with New; call Close
+// when done, to send the confirmation mails still queued.
+type Server struct {
+	opt   Options
+	log   *slog.Logger
+	now   func() time.Time
+	list  string
+	pages *pages
+	mux   *http.ServeMux
+
+	ipLimit   *limiter
+	mailLimit *limiter
+	queue     chan subscribeRequest
+	wg        sync.WaitGroup
+	mu        sync.RWMutex // guards closed, and queue against a send after close
+	closed    bool
+}
+
+// New checks the options and parses the page templates.
+func New(opt Options) (*Server, error) {
+	if err := digest.CheckSecret(opt.Secret); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if opt.Store == nil {
+		return nil, errors.New("web: no state store")
+	}
+	if opt.Out == "" {
+		return nil, errors.New("web: no folder to serve")
+	}
+	s := &Server{opt: opt, log: opt.Logger, now: opt.Now, list: opt.List}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.list == "" {
+		s.list = opt.Site.Host()
+	}
+	if s.opt.ConfirmTTL <= 0 {
+		s.opt.ConfirmTTL = 48 * time.Hour
+	}
+	if s.opt.ConfirmLimit == (sqlite.ConfirmLimit{}) {
+		s.opt.ConfirmLimit = sqlite.DefaultConfirmLimit
+	}
+	if s.opt.IPLimit == (Rate{}) {
+		s.opt.IPLimit = Rate{Burst: 5, Every: 2 * time.Minute}
+	}
+	if s.opt.MailLimit == (Rate{}) {
+		s.opt.MailLimit = Rate{Burst: 60, Every: time.Minute}
+	}
+	var err error
+	if s.pages, err = parsePages(opt.Templates); err != nil {
+		return nil, err
+	}
+	s.ipLimit = newLimiter(s.opt.IPLimit)
+	s.mailLimit = newLimiter(s.opt.MailLimit)
+	s.queue = make(chan subscribeRequest, 256)
+	s.wg.Add(1)
+	go s.mailer()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /unsubscribe", s.unsubscribePage)
+	mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
+	mux.HandleFunc("POST /subscribe", s.subscribe)
+	mux.HandleFunc("GET /confirm", s.confirmPage)
+	mux.HandleFunc("POST /confirm", s.confirm)
+	mux.HandleFunc("/", s.static)
+	s.mux = mux
+	return s, nil
+}
+
+// ServeHTTP refuses paths that try to leave the site, then routes the
+// request, logging it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	w = rec
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	if badPath(r.URL.Path) {
+		s.message(w, r, http.StatusBadRequest, "badpath")
+	} else {
+		s.mux.ServeHTTP(w, r)
+	}
+	level := slog.LevelInfo
+	if r.URL.Path == "/healthz" {
+		level = slog.LevelDebug
+	}
+	// The query is left out: it holds tokens.
+	s.log.Log(r.Context(), level, "http",
+		"method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes,
+		"duration", time.Since(start).Round(time.Microsecond), "client", s.clientIP(r))
+}
+
+// Close stops taking subscribe requests and sends the confirmation mails
+// still queued, until ctx is done.
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.queue)
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.opt.Store.DB().PingContext(ctx); err != nil {
+		s.log.Error("health check", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "state unavailable")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// badPath reports whether a request path has a dot segment, a backslash or
+// a NUL: nothing the site has, and what an attempt to leave it looks like,
+// however it was encoded.
+func badPath(p string) bool {
+	if strings.ContainsAny(p, "\\\x00") {
+		return true
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == ".." || seg == "." {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the address rate limits count requests by.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.opt.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			hops := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(hops[len(hops)-1]); ip != "" {
+				return ip
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// recorder remembers the status and size of a response, for the log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
