@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // publish renders the whole site from the saved issues into out/: the
@@ -42,7 +44,20 @@ func (a *app) publish(ctx context.Context) error {
 			return err
 		}
 	}
-	return write("index.html", func() error { return r.Index(&buf, site, issues) })
+	if err := write("index.html", func() error { return r.Index(&buf, site, issues) }); err != nil {
+		return err
+	}
+	feeds, err := r.Feeds(site, issues, a.cfg.Feed.Entries)
+	if err != nil {
+		return err
+	}
+	if err := write(digest.FeedRSS, func() error { return feeds.WriteRSS(&buf) }); err != nil {
+		return err
+	}
+	if err := write(digest.FeedAtom, func() error { return feeds.WriteAtom(&buf) }); err != nil {
+		return err
+	}
+	return write(digest.FeedJSON, func() error { return feeds.WriteJSON(&buf) })
 }
 
 // writeFileAtomic writes data to a temporary file beside name and renames it
