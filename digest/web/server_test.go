@@ -129,6 +129,7 @@ func start(t *testing.T, opts ...setupOpt) *env {
 	for _, o := range opts {
 		o(&opt)
 	}
+	e.Site = opt.Site
 	srv, err := web.New(opt)
 	if err != nil {
 		t.Fatal(err)

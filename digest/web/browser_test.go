@@ -1,0 +1,238 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/web"
+	"github.com/digest-newsletter/digest/templates"
+)
+
+// chromium finds a headless-capable Chromium, or skips the test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("browser tests skipped: no chromium found (Debian: apt-get install chromium; .ci/run installs it)")
+	return ""
+}
+
+// browser starts a fresh headless Chromium for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(ctx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium(t), err)
+	}
+	return ctx
+}
+
+// artifacts is where screenshots go: $DIGEST_ARTIFACTS, else a temp folder.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("DIGEST_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browserIssue is an issue made to stress a narrow screen: long titles,
+// unbroken Latin and CJK runs, a long URL.
+func browserIssue(at time.Time) *digest.Issue {
+	return &digest.Issue{
+		ID: "2026-W49", Number: 2, Title: "Weekly Digest #2 · 2026-W49",
+		Since: at.AddDate(0, 0, -7), Cutoff: at,
+		Items: []digest.Item{
+			{Key: "https://mp.weixin.qq.com/s/a", Path: "Clippings/十年后的城市.md", Title: "十年后的城市会是什么样？人工智能如何重塑我们的街道、交通与每一个普通人的日常生活",
+				URL: "https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-very-long-path-segment", Site: "mp.weixin.qq.com",
+				Authors: []string{"python_xxt"}, Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 7,
+				Excerpt: "当大模型成为基础设施，城市的运转方式会发生怎样的变化？从交通调度到公共服务，每一个环节都在被重新设计。这篇文章梳理了十个正在发生的趋势。"},
+			{Key: "https://example.org/b", Path: "Clippings/agents.md", Title: "Supercalifragilisticexpialidocious-agents-and-the-extraordinarily-long-unbreakable-identifiers",
+				URL: "https://example.org/b", Site: "example.org", Authors: []string{"Jane Doe", "李雷"},
+				Clipped: at.Add(-2 * time.Hour), Tag: "AI", Minutes: 4,
+				Excerpt: "What changes when software acts on your behalf: https://example.org/a/really/long/link/that/should/wrap/instead/of/scrolling/the/page/sideways/0123456789."},
+			{Key: "https://example.jp/c", Path: "Clippings/未来.md", Title: "これからの働き方：個人の価値はどう変わるのか", URL: "https://example.jp/c", Site: "example.jp",
+				Clipped: at.Add(-3 * time.Hour), Tag: "未来趋势", Minutes: 3, Excerpt: "個人の価値、創造性、そして学び続けること。"},
+		},
+	}
+}
+
+// publishForBrowser writes the archive, the issue page and the email HTML
+// of browserIssue into the served folder, rendered by the real templates.
+func publishForBrowser(t *testing.T, e *env) (issuePath string) {
+	t.Helper()
+	at := e.Clock.Now()
+	is := browserIssue(at)
+	site := e.Site
+	r, err := digest.NewRenderer(templates.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, render func(*bytes.Buffer) error) {
+		var buf bytes.Buffer
+		if err := render(&buf); err != nil {
+			t.Fatalf("render %s: %v", name, err)
+		}
+		p := filepath.Join(e.Out, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	older := &digest.Issue{ID: "2026-W48", Number: 1, Title: "Weekly Digest #1 · 2026-W48", Cutoff: at.AddDate(0, 0, -7), Items: is.Items[2:]}
+	write("index.html", func(b *bytes.Buffer) error { return r.Index(b, site, []*digest.Issue{is, older}) })
+	write(is.Path()+"index.html", func(b *bytes.Buffer) error { return r.IssuePage(b, site, is) })
+	c, err := digest.NewComposer(is, digest.ComposerOptions{Site: site, From: "剪藏周报 <digest@example.com>", Secret: secret, Templates: templates.Default, Date: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Compose(digest.Subscriber{Email: "li.lei@example.cn", Name: "李雷", Status: digest.StatusActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range m.Msg.GetParts() {
+		if p.GetContentType() == gomail.TypeTextHTML {
+			b, err := p.GetContent()
+			if err != nil {
+				t.Fatal(err)
+			}
+			write("email-preview.html", func(buf *bytes.Buffer) error { _, err := buf.Write(b); return err })
+		}
+	}
+	return "/" + is.Path()
+}
+
+func TestBrowserLayout(t *testing.T) {
+	ctx := browser(t)
+	e := start(t, func(o *web.Options) { o.Site.Title, o.Site.Language = "剪藏周报 Weekly Digest", "zh-CN" })
+	issuePath := publishForBrowser(t, e)
+	dir := artifacts(t)
+	pages := []struct {
+		name, path string
+		want       []string // text the page must show
+	}{
+		{"archive", "/", []string{"Weekly Digest #2", "Subscribe"}},
+		{"issue", issuePath, []string{"十年后的城市", "Supercalifragilisticexpialidocious", "これからの働き方"}},
+		{"email", "/email-preview.html", []string{"十年后的城市", "你好，李雷"}},
+		{"unsubscribe", "/unsubscribe?t=" + unsubToken(e, "a.very.long.address.for.a.narrow.screen@subdomain.example.com"), []string{"a.very.long.address.for.a.narrow.screen@subdomain.example.com", "退订"}},
+	}
+	for _, width := range []int64{375, 1280} {
+		for _, p := range pages {
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(width, 800),
+				chromedp.Navigate(e.URL+p.path),
+				chromedp.WaitReady(chromedp.CSS("body")),
+			)
+			if err != nil {
+				t.Fatalf("%s at %d px: %v", p.name, width, err)
+			}
+			scrollWidth, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			innerWidth, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`window.innerWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Join(dir, fmt.Sprintf("%s-%d.png", p.name, width))
+			if err := os.WriteFile(name, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if innerWidth != width {
+				t.Errorf("%s: innerWidth %d, want the emulated %d", p.name, innerWidth, width)
+			}
+			if scrollWidth > innerWidth {
+				t.Errorf("%s at %d px scrolls sideways: scrollWidth %d > innerWidth %d (see %s)", p.name, width, scrollWidth, innerWidth, name)
+			}
+			for _, w := range p.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%s at %d px does not show %q (see %s)", p.name, width, w, name)
+				}
+			}
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+}
+
+func TestBrowserUnsubscribeButton(t *testing.T) {
+	ctx := browser(t)
+	e := start(t)
+	dir := artifacts(t)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(375, 800),
+		chromedp.Navigate(e.URL+"/unsubscribe?t="+unsubToken(e, "ann@example.com")),
+		chromedp.WaitVisible(chromedp.ID("unsubscribe")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := suppressions(t, e.Store); len(got) != 0 {
+		t.Fatalf("opening the page unsubscribed: %v", got)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("unsubscribe")),
+		chromedp.WaitNotPresent(chromedp.ID("unsubscribe")),
+		chromedp.WaitReady(chromedp.CSS("h1")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "unsubscribed-375.png"), png, 0o644)
+	if !strings.Contains(text, "unsubscribed") {
+		t.Errorf("after the click the page says %q", text)
+	}
+	if got := suppressions(t, e.Store); fmt.Sprint(got) != "[ann@example.com/unsubscribed]" {
+		t.Errorf("suppressions after the click: %v", got)
+	}
+}
