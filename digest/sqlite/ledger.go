@@ -30,6 +30,7 @@ func init() {
 			attempts   INTEGER NOT NULL DEFAULT 0,
 			next_try   INTEGER NOT NULL DEFAULT 0, -- unix nanoseconds; a pending row waits until then
 			code       INTEGER NOT NULL DEFAULT 0, -- the relay's last SMTP reply code, 0 for none
+			bounce     INTEGER NOT NULL DEFAULT 0, -- 1: failed because the relay refused the address itself
 			response   TEXT NOT NULL DEFAULT '',
 			run        INTEGER NOT NULL DEFAULT 0, -- the run that last found the subscriber in the file
 			updated    TEXT NOT NULL,
@@ -60,8 +61,8 @@ const (
 // States lists the delivery states in the order a report shows them.
 var States = []string{Sent, Pending, Sending, Unknown, Failed, Skipped}
 
-// BounceLimit is how many permanent (5xx) failures, over all issues, make an
-// address suppressed as bounced.
+// BounceLimit is how many bounces (deliveries that failed because the relay
+// refused the address itself), over all issues, suppress an address.
 const BounceLimit = 3
 
 // ErrSendLocked is returned by LockSend while another process is sending.
@@ -97,10 +98,11 @@ type Change struct {
 	Email     string
 	From, To  string
 	MessageID string    // recorded when not empty
-	Attempt   bool      // counts one more attempt
+	Attempts  int       // added to the row's attempts: 1 when a try begins, -1 when it is taken back
 	NextTry   time.Time // for To == Pending
 	Code      int
 	Response  string
+	Bounce    bool // for To == Failed: the address itself was refused; BounceLimit of them suppress it
 }
 
 // SendRecord is the delivery of one issue as a whole.
@@ -408,7 +410,7 @@ func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now t
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		upd, err := tx.PrepareContext(ctx, `UPDATE deliveries SET state = ?,
 				message_id = CASE ? WHEN '' THEN message_id ELSE ? END,
-				attempts = attempts + ?, next_try = ?, code = ?, response = ?, updated = ?
+				attempts = attempts + ?, next_try = ?, code = ?, response = ?, bounce = ?, updated = ?
 			WHERE issue = ? AND email = ? AND state = ?`)
 		if err != nil {
 			return err
@@ -426,21 +428,19 @@ func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now t
 					continue
 				}
 			}
-			attempt, next := 0, int64(0)
-			if c.Attempt {
-				attempt = 1
-			}
+			next := int64(0)
 			if c.To == Pending && !c.NextTry.IsZero() {
 				next = c.NextTry.UnixNano()
 			}
-			res, err := upd.ExecContext(ctx, c.To, c.MessageID, c.MessageID, attempt, next, c.Code, c.Response, ts,
+			bounced := c.To == Failed && c.Bounce
+			res, err := upd.ExecContext(ctx, c.To, c.MessageID, c.MessageID, c.Attempts, next, c.Code, c.Response, bounced, ts,
 				issue, c.Email, c.From)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.Email, err)
 			}
 			n, _ := res.RowsAffected()
 			applied[i] = n > 0
-			if applied[i] && c.To == Failed && c.Code >= 500 {
+			if applied[i] && bounced {
 				if err := bounce(ctx, tx, c.Email, ts); err != nil {
 					return err
 				}
@@ -457,7 +457,7 @@ func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now t
 // bounce suppresses email once BounceLimit deliveries to it failed for good.
 func bounce(ctx context.Context, tx *sql.Tx, email, ts string) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE email = ? AND state = 'failed' AND code >= 500`,
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE email = ? AND state = 'failed' AND bounce`,
 		email).Scan(&n); err != nil {
 		return err
 	}

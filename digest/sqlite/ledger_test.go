@@ -71,9 +71,9 @@ func TestLedgerLifecycle(t *testing.T) {
 
 	a, b, c := rs[0].Email, rs[1].Email, rs[2].Email
 	ok := mustApply(t, s, "2026-W48",
-		Change{Email: a, From: Pending, To: Sending, MessageID: "<a@x>", Attempt: true},
-		Change{Email: b, From: Pending, To: Sending, MessageID: "<b@x>", Attempt: true},
-		Change{Email: c, From: Pending, To: Sending, MessageID: "<c@x>", Attempt: true},
+		Change{Email: a, From: Pending, To: Sending, MessageID: "<a@x>", Attempts: 1},
+		Change{Email: b, From: Pending, To: Sending, MessageID: "<b@x>", Attempts: 1},
+		Change{Email: c, From: Pending, To: Sending, MessageID: "<c@x>", Attempts: 1},
 		Change{Email: a, From: Pending, To: Sending}, // twice: the second does not apply
 	)
 	if want := []bool{true, true, true, false}; fmt.Sprint(ok) != fmt.Sprint(want) {
@@ -102,7 +102,7 @@ func TestLedgerLifecycle(t *testing.T) {
 		t.Error("finished with a row pending")
 	}
 	mustApply(t, s, "2026-W48",
-		Change{Email: c, From: Pending, To: Sending, Attempt: true},
+		Change{Email: c, From: Pending, To: Sending, Attempts: 1},
 		Change{Email: c, From: Sending, To: Sent, Code: 250},
 	)
 	d, err := s.Delivery(ctx, "2026-W48", c)
@@ -129,9 +129,9 @@ func TestLedgerRecoverSending(t *testing.T) {
 	s, path := openLedger(t)
 	s.AddRecipients(ctx, "W1", 1, recipients(5), t0)
 	mustApply(t, s, "W1",
-		Change{Email: "r000@example.com", From: Pending, To: Sending, MessageID: "<0@x>", Attempt: true},
-		Change{Email: "r001@example.com", From: Pending, To: Sending, MessageID: "<1@x>", Attempt: true},
-		Change{Email: "r002@example.com", From: Pending, To: Sending, MessageID: "<2@x>", Attempt: true},
+		Change{Email: "r000@example.com", From: Pending, To: Sending, MessageID: "<0@x>", Attempts: 1},
+		Change{Email: "r001@example.com", From: Pending, To: Sending, MessageID: "<1@x>", Attempts: 1},
+		Change{Email: "r002@example.com", From: Pending, To: Sending, MessageID: "<2@x>", Attempts: 1},
 		Change{Email: "r002@example.com", From: Sending, To: Sent},
 	)
 	// What a killed process leaves behind must be on disk: read it through
@@ -225,7 +225,7 @@ func TestLedgerBounces(t *testing.T) {
 		s.AddRecipients(ctx, issue, 1, []Recipient{{Email: "gone@example.com"}}, t0)
 		mustApply(t, s, issue,
 			Change{Email: "gone@example.com", From: Pending, To: Sending},
-			Change{Email: "gone@example.com", From: Sending, To: Failed, Code: 550, Response: "550 5.1.1 no such user"},
+			Change{Email: "gone@example.com", From: Sending, To: Failed, Code: 550, Response: "550 5.1.1 no such user", Bounce: true},
 		)
 		sup, _ := s.IsSuppressed(ctx, "gone@example.com")
 		if want := i == BounceLimit; sup != want {

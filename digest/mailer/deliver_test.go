@@ -1,0 +1,360 @@
+package mailer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/mailer"
+	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
+	"github.com/digest-newsletter/digest/digest/sqlite"
+	"github.com/digest-newsletter/digest/templates"
+)
+
+const issueID = "2026-W48"
+
+var now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+
+func testIssue() *digest.Issue {
+	return &digest.Issue{
+		ID: issueID, Number: 1, Title: "Weekly Digest #1 · 2026-W48",
+		Since: now.AddDate(0, 0, -7), Cutoff: now,
+		Items: []digest.Item{
+			{Key: "https://example.com/a", Path: "a.md", Title: "十年后的城市", URL: "https://example.com/a", Site: "example.com",
+				Clipped: now.Add(-time.Hour), Tag: "AI", Minutes: 3, Excerpt: "城市会变成什么样？"},
+			{Key: "https://example.org/b", Path: "b.md", Title: "Agents at work", URL: "https://example.org/b", Site: "example.org",
+				Clipped: now.Add(-2 * time.Hour), Tag: "未来趋势", Minutes: 5, Excerpt: "What changes when software acts."},
+		},
+	}
+}
+
+func newComposer(t *testing.T) *digest.Composer {
+	t.Helper()
+	c, err := digest.NewComposer(testIssue(), digest.ComposerOptions{
+		Site:      digest.Site{Title: "Weekly Digest", URL: "https://digest.example.com", Language: "en"},
+		From:      "Weekly Digest <digest@example.com>",
+		Secret:    []byte("0123456789abcdef0123456789abcdef"),
+		Templates: templates.Default,
+		Date:      now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// setup opens a ledger with n recipients r00@example.com … pending.
+func setup(t *testing.T, n int) (*sqlite.Store, []string) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var rs []sqlite.Recipient
+	var emails []string
+	for i := range n {
+		e := fmt.Sprintf("r%02d@example.com", i)
+		rs = append(rs, sqlite.Recipient{Email: e, Name: fmt.Sprintf("Reader %d", i)})
+		emails = append(emails, e)
+	}
+	if _, err := st.AddRecipients(context.Background(), issueID, 1, rs, now); err != nil {
+		t.Fatal(err)
+	}
+	return st, emails
+}
+
+func job(t *testing.T, st *sqlite.Store, tr mailer.Transport) mailer.Job {
+	c := newComposer(t)
+	return mailer.Job{
+		Issue:     issueID,
+		Ledger:    st,
+		Transport: tr,
+		Compose: func(d sqlite.Delivery) (*digest.Message, error) {
+			return c.Compose(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive})
+		},
+		Concurrency: 3,
+		Retries:     3,
+		Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
+	}
+}
+
+func relay(s *mailertest.Server, timeout time.Duration) *mailer.SMTP {
+	return &mailer.SMTP{Config: digest.SMTP{Host: s.Host, Port: s.Port, TLS: "none", Timeout: timeout}}
+}
+
+func states(t *testing.T, st *sqlite.Store) map[string]sqlite.Delivery {
+	t.Helper()
+	m := map[string]sqlite.Delivery{}
+	if err := st.Deliveries(context.Background(), issueID, "", func(d sqlite.Delivery) error { m[d.Email] = d; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// checkMessage checks that a received message is what §8 asks for.
+func checkMessage(t *testing.T, rcpt string, data []byte) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", rcpt, err)
+	}
+	h := m.Header
+	if lu := h.Get("List-Unsubscribe"); !strings.HasPrefix(lu, "<https://digest.example.com/unsubscribe?t=") {
+		t.Errorf("%s: List-Unsubscribe = %q", rcpt, lu)
+	}
+	if p := h.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
+		t.Errorf("%s: List-Unsubscribe-Post = %q", rcpt, p)
+	}
+	if id := h.Get("Message-Id"); id != digest.MessageID(issueID, rcpt, "digest.example.com") {
+		t.Errorf("%s: Message-ID = %q", rcpt, id)
+	}
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("%s: Content-Type = %q, %v", rcpt, h.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	var types []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", rcpt, err)
+		}
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		types = append(types, ct)
+	}
+	if fmt.Sprint(types) != "[text/plain text/html]" {
+		t.Errorf("%s: parts %v, want text then HTML", rcpt, types)
+	}
+}
+
+func TestDeliverSMTP(t *testing.T) {
+	srv := mailertest.Start(t)
+	st, emails := setup(t, 24)
+	srv.Set(emails[3], mailertest.TempOnce)
+	srv.Set(emails[5], mailertest.Reject)
+	srv.Set(emails[7], mailertest.DropOnce)
+	srv.Set(emails[11], mailertest.HangOnce)
+
+	j := job(t, st, relay(srv, 400*time.Millisecond))
+	var mu sync.Mutex
+	events := map[string][]string{}
+	j.OnResult = func(e mailer.Event) {
+		mu.Lock()
+		events[e.Email] = append(events[e.Email], e.State)
+		mu.Unlock()
+	}
+	start := time.Now()
+	stats, err := mailer.Deliver(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Sent != 23 || stats.Failed != 1 || stats.Retried != 3 {
+		t.Errorf("stats = %+v, want 23 sent, 1 failed, 3 retried", stats)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+
+	count := srv.Count()
+	for _, m := range srv.Received() {
+		checkMessage(t, m.To[0], m.Data)
+	}
+	rows := states(t, st)
+	for i, e := range emails {
+		want, state := 1, sqlite.Sent
+		if i == 5 {
+			want, state = 0, sqlite.Failed
+		}
+		if count[e] != want {
+			t.Errorf("%s got %d copies, want %d", e, count[e], want)
+		}
+		if rows[e].State != state {
+			t.Errorf("%s is %s, want %s (%s)", e, rows[e].State, state, rows[e].Response)
+		}
+	}
+	if r := rows[emails[5]]; r.Code != 550 || !strings.Contains(r.Response, "no such user") {
+		t.Errorf("550 row = %+v", r)
+	}
+	for _, i := range []int{3, 7, 11} {
+		if r := rows[emails[i]]; r.Attempts != 2 {
+			t.Errorf("%s: %d tries, want 2 (%v)", emails[i], r.Attempts, events[emails[i]])
+		}
+	}
+	if r := rows[emails[0]]; r.Attempts != 1 || r.MessageID == "" || r.Code != 250 {
+		t.Errorf("plain row = %+v", r)
+	}
+	// Connections are reused: a few per worker, not one per message.
+	if c := srv.Conns(); c > 3+3+3 {
+		t.Errorf("%d connections for %d messages", c, len(emails))
+	}
+}
+
+func TestDeliverGivesUp(t *testing.T) {
+	srv := mailertest.Start(t)
+	st, emails := setup(t, 3)
+	srv.Set(emails[1], mailertest.AlwaysTemp)
+	j := job(t, st, relay(srv, time.Second))
+	j.Retries = 2
+	stats, err := mailer.Deliver(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := states(t, st)[emails[1]]
+	if stats.Failed != 1 || r.State != sqlite.Failed || r.Attempts != 3 || !strings.Contains(r.Response, "gave up after 3 tries") {
+		t.Errorf("stats %+v, row %+v", stats, r)
+	}
+}
+
+func TestDeliverRelayRefusing(t *testing.T) {
+	srv := mailertest.Start(t)
+	srv.Default = mailertest.Refuse
+	st, emails := setup(t, 30)
+	_, err := mailer.Deliver(context.Background(), job(t, st, relay(srv, time.Second)))
+	if !errors.Is(err, mailer.ErrRelayRefusing) {
+		t.Fatalf("err = %v, want ErrRelayRefusing", err)
+	}
+	rows := states(t, st)
+	for _, e := range emails {
+		if s := rows[e].State; s != sqlite.Pending {
+			t.Errorf("%s is %s, want pending: the relay's fault is not theirs", e, s)
+		}
+	}
+	if sup, _ := st.Suppressions(context.Background()); len(sup) != 0 {
+		t.Errorf("suppressed %v", sup)
+	}
+}
+
+func TestDeliverNoRelay(t *testing.T) {
+	st, emails := setup(t, 3)
+	tr := &mailer.SMTP{Config: digest.SMTP{Host: "127.0.0.1", Port: 1, TLS: "none", Timeout: time.Second}}
+	_, err := mailer.Deliver(context.Background(), job(t, st, tr))
+	if err == nil {
+		t.Fatal("no error without a relay")
+	}
+	for _, e := range emails {
+		if s := states(t, st)[e].State; s != sqlite.Pending {
+			t.Errorf("%s is %s, want pending", e, s)
+		}
+	}
+}
+
+func TestDeliverInterrupted(t *testing.T) {
+	srv := mailertest.Start(t)
+	st, _ := setup(t, 60)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.OnMessage(func(n int) {
+		if n == 10 {
+			cancel()
+		}
+	})
+	j := job(t, st, relay(srv, time.Second))
+	j.Limiter = mailer.NewLimiter(200)
+	stats, err := mailer.Deliver(ctx, j)
+	if !errors.Is(err, mailer.ErrInterrupted) {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+	n := map[string]int{}
+	count := srv.Count()
+	for e, d := range states(t, st) {
+		n[d.State]++
+		if (d.State == sqlite.Sent) != (count[e] == 1) {
+			t.Errorf("%s: ledger says %s, server got %d", e, d.State, count[e])
+		}
+	}
+	if n[sqlite.Sending] != 0 || n[sqlite.Sent] != stats.Sent || n[sqlite.Sent] < 10 || n[sqlite.Pending] == 0 {
+		t.Errorf("states %v, stats %+v", n, stats)
+	}
+}
+
+func TestDeliverMaildir(t *testing.T) {
+	st, emails := setup(t, 5)
+	dir := filepath.Join(t.TempDir(), "outbox")
+	stats, err := mailer.Deliver(context.Background(), job(t, st, &mailer.Maildir{Dir: dir}))
+	if err != nil || stats.Sent != 5 {
+		t.Fatalf("stats %+v, %v", stats, err)
+	}
+	files, _ := os.ReadDir(filepath.Join(dir, "new"))
+	if len(files) != len(emails) {
+		t.Fatalf("%d files in new/, want %d", len(files), len(emails))
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(tmp) != 0 {
+		t.Errorf("left in tmp/: %v", tmp)
+	}
+	got := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, "new", f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte("\r\n")) {
+			t.Errorf("%s has CRLF line ends", f.Name())
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := mail.ParseAddress(m.Header.Get("To"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[to.Address] = true
+		checkMessage(t, to.Address, data)
+	}
+	if len(got) != len(emails) {
+		t.Errorf("recipients %v", got)
+	}
+}
+
+func TestDeliverSkipsByTags(t *testing.T) {
+	st, _ := setup(t, 0)
+	ctx := context.Background()
+	st.AddRecipients(ctx, issueID, 1, []sqlite.Recipient{
+		{Email: "ai@example.com", Tags: []string{"AI"}},
+		{Email: "cooking@example.com", Tags: []string{"cooking"}},
+	}, now)
+	stats, err := mailer.Deliver(ctx, job(t, st, &mailer.Maildir{Dir: t.TempDir()}))
+	if err != nil || stats.Sent != 1 || stats.Skipped != 1 {
+		t.Fatalf("stats %+v, %v", stats, err)
+	}
+	if d := states(t, st)["cooking@example.com"]; d.State != sqlite.Skipped {
+		t.Errorf("row %+v", d)
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := mailer.NewLimiter(100)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				l.Wait(context.Background())
+			}
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d < 180*time.Millisecond {
+		t.Errorf("20 messages at 100/s took %v", d)
+	}
+	if mailer.NewLimiter(0) != nil {
+		t.Error("rate 0 limits")
+	}
+}

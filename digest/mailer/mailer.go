@@ -1,0 +1,67 @@
+// Package mailer delivers an issue's messages, over SMTP to a relay or into
+// a Maildir, driven by the delivery ledger of package sqlite so that every
+// recipient gets one copy whatever happens mid-send: a row is recorded
+// sending before its message leaves, and the relay's answer right after.
+package mailer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/digest-newsletter/digest/digest"
+)
+
+// Transport opens connections that deliver messages: to an SMTP relay, or
+// into a Maildir.
+type Transport interface {
+	Open(ctx context.Context) (Conn, error)
+	String() string // where messages go, for errors and logs
+}
+
+// Conn delivers messages one at a time; it is not safe for concurrent use.
+type Conn interface {
+	// Send hands msg over and says what became of it. Once begun, a
+	// message is finished (bounded by the transport's timeouts) rather
+	// than abandoned, so that its outcome can be recorded. An error means
+	// the transport itself is broken and msg was not delivered: the run
+	// stops.
+	Send(msg *digest.Message) (Result, error)
+	// Close ends the connection: politely when it is healthy, at once
+	// when it is not.
+	Close() error
+}
+
+// Outcome is what became of one message.
+type Outcome int
+
+const (
+	Delivered Outcome = iota // the relay accepted it (2xx), or it is in the Maildir
+	Temporary                // worth trying again later: 4xx, dropped connection, timeout
+	Permanent                // refused for good: 5xx
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Delivered:
+		return "delivered"
+	case Temporary:
+		return "temporary failure"
+	case Permanent:
+		return "permanent failure"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Result is the outcome of one message with the relay's answer.
+type Result struct {
+	Outcome  Outcome
+	Code     int    // SMTP reply code: 250 when delivered, 0 when the relay gave none
+	Response string // the relay's answer, or what went wrong
+	// Bounce is set for a permanent failure where the relay refused the
+	// recipient's address itself (no such mailbox), as opposed to the
+	// message or the sender; enough of those suppress the address.
+	Bounce bool
+	// Reconnect is set when the connection is no longer fit for another
+	// message.
+	Reconnect bool
+}
