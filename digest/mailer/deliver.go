@@ -142,7 +142,7 @@ type engine struct {
 
 	mu      sync.Mutex // guards what follows, and serialises OnResult
 	stats   Stats
-	err     error          // the first fault
+	err     error           // the first fault
 	streak  []sqlite.Change // permanent failures in a row not about the address
 	refused []sqlite.Change // the streak that stopped the run
 }
