@@ -84,7 +84,11 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 
 // deliveryCounts counts an issue's ledger rows by state.
 func (a *app) deliveryCounts(ctx context.Context, issue string) (map[string]int, error) {
-	return map[string]int{}, nil // the ledger comes with digest send
+	st, err := a.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.DeliveryCounts(ctx, issue)
 }
 
 func deliverySummary(m map[string]int) string {
@@ -92,7 +96,7 @@ func deliverySummary(m map[string]int) string {
 		return "not sent"
 	}
 	s := ""
-	for _, k := range []string{"sent", "pending", "sending", "failed", "unknown"} {
+	for _, k := range sqlite.States {
 		if m[k] > 0 {
 			if s != "" {
 				s += ", "

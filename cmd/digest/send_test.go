@@ -1,0 +1,540 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
+	"github.com/digest-newsletter/digest/digest/sqlite"
+)
+
+// sendNow is inside the window of the first issue of testdata/send/vault.
+const (
+	sendNow    = "2026-11-30T08:00:00+08:00"
+	sendIssue  = "2026-W49"
+	sendSecret = "send-test-secret-0123456789abcdef"
+)
+
+// sendDir copies testdata/send into a fresh folder and returns it.
+func sendDir(t *testing.T) string {
+	t.Helper()
+	t.Setenv("DIGEST_SECRET", sendSecret)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("testdata/send")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// useRelay points the configuration in dir at an SMTP server.
+func useRelay(t *testing.T, dir, host string, port int, extra string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "digest.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "smtp: {host: %s, port: %d, tls: none, timeout: 500ms}\n%s", host, port, extra)
+}
+
+// writeSubscribers replaces the subscribers file with n generated ones.
+func writeSubscribers(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("email,name\n")
+	var emails []string
+	for i := range n {
+		e := fmt.Sprintf("reader%03d@example.com", i)
+		emails = append(emails, e)
+		fmt.Fprintf(&b, "%s,Reader %d\n", e, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "subscribers.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return emails
+}
+
+// digestIn runs the command in process against the configuration in dir.
+func digestIn(t *testing.T, dir string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var o, e bytes.Buffer
+	args = append([]string{"--config", filepath.Join(dir, "digest.yaml"), "--now", sendNow}, args...)
+	err = run(context.Background(), args, &o, &e)
+	return o.String(), e.String(), err
+}
+
+func decodeReport(t *testing.T, stdout string) sendReport {
+	t.Helper()
+	var r sendReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v in %q", err, stdout)
+	}
+	return r
+}
+
+func ledger(t *testing.T, dir string) map[string]sqlite.Delivery {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, ".digest", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m := map[string]sqlite.Delivery{}
+	st.Deliveries(context.Background(), sendIssue, "", func(d sqlite.Delivery) error { m[d.Email] = d; return nil })
+	return m
+}
+
+// parseMail checks that data is a complete newsletter message and returns it.
+func parseMail(t *testing.T, name string, data []byte) *mail.Message {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if lu := m.Header.Get("List-Unsubscribe"); !strings.HasPrefix(lu, "<https://news.example.com/unsubscribe?t=") {
+		t.Errorf("%s: List-Unsubscribe = %q", name, lu)
+	}
+	if p := m.Header.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
+		t.Errorf("%s: List-Unsubscribe-Post = %q", name, p)
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("%s: Content-Type %q", name, m.Header.Get("Content-Type"))
+	}
+	body, _ := io.ReadAll(m.Body)
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var parts []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		parts = append(parts, ct)
+	}
+	if fmt.Sprint(parts) != "[text/plain text/html]" {
+		t.Errorf("%s: parts %v", name, parts)
+	}
+	m.Body = bytes.NewReader(body)
+	return m
+}
+
+// outbox reads the messages of the Maildir in dir, by recipient.
+func outbox(t *testing.T, dir string) map[string]*mail.Message {
+	t.Helper()
+	files, err := os.ReadDir(filepath.Join(dir, "outbox", "new"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	m := map[string]*mail.Message{}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, "outbox", "new", f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := parseMail(t, f.Name(), data)
+		to, err := mail.ParseAddress(msg.Header.Get("To"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m[to.Address] != nil {
+			t.Errorf("%s has two messages in the outbox", to.Address)
+		}
+		m[to.Address] = msg
+	}
+	return m
+}
+
+func TestSendOutbox(t *testing.T) {
+	dir := sendDir(t)
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	r := decodeReport(t, stdout)
+	want := sendReport{Issue: sendIssue, Sent: 4, Skipped: 1, Invalid: 2, Unsubscribed: 1, Outbox: "outbox"}
+	if r.Issue != want.Issue || r.Sent != want.Sent || r.Skipped != want.Skipped || r.Invalid != want.Invalid ||
+		r.Unsubscribed != want.Unsubscribed || r.Failed != 0 || r.Unknown != 0 || r.DryRun {
+		t.Errorf("report %+v", r)
+	}
+	for _, line := range []string{"subscribers.csv:8: invalid address", "subscribers.csv:9: duplicate address ALICE@example.com (first on line 2)"} {
+		if !strings.Contains(stderr, line) {
+			t.Errorf("stderr lacks %q:\n%s", line, stderr)
+		}
+	}
+	msgs := outbox(t, dir)
+	for _, e := range []string{"alice@example.com", "wang.fang@example.cn", "tanaka@example.jp", "bob@example.org"} {
+		m := msgs[e]
+		if m == nil {
+			t.Errorf("no message for %s", e)
+			continue
+		}
+		if id := m.Header.Get("Message-Id"); id != digest.MessageID(sendIssue, e, "news.example.com") {
+			t.Errorf("%s: Message-ID %s", e, id)
+		}
+	}
+	if len(msgs) != 4 {
+		t.Errorf("%d messages in the outbox, want 4", len(msgs))
+	}
+	for e, d := range ledger(t, dir) {
+		if d.State != sqlite.Sent {
+			t.Errorf("%s is %s", e, d.State)
+		}
+	}
+
+	// Again: the issue is finished, nothing is sent.
+	stdout, _, err = digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := decodeReport(t, stdout); r.Sent != 0 || r.Already != 4 || !strings.Contains(r.Note, "nothing more to send") {
+		t.Errorf("second run: %+v", r)
+	}
+	if n := len(outbox(t, dir)); n != 4 {
+		t.Errorf("%d messages after the second run", n)
+	}
+	// A newcomer gets it only when asked with --issue.
+	f, _ := os.OpenFile(filepath.Join(dir, "subscribers.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("late@example.com,Late\n")
+	f.Close()
+	stdout, _, _ = digestIn(t, dir, "send", "--json")
+	if r := decodeReport(t, stdout); r.Sent != 0 {
+		t.Errorf("a finished issue was sent to a newcomer: %+v", r)
+	}
+	stdout, _, err = digestIn(t, dir, "send", "--issue", sendIssue, "--json")
+	if r := decodeReport(t, stdout); err != nil || r.Sent != 1 || r.Already != 4 {
+		t.Errorf("--issue: %+v, %v", r, err)
+	}
+	if msgs := outbox(t, dir); len(msgs) != 5 || msgs["late@example.com"] == nil {
+		t.Errorf("outbox has %d messages", len(msgs))
+	}
+
+	stdout, _, err = digestIn(t, dir, "status", "--json")
+	if err != nil || !strings.Contains(stdout, `"sent": 5`) {
+		t.Errorf("status: %v\n%s", err, stdout)
+	}
+}
+
+func TestSendDryRun(t *testing.T) {
+	dir := sendDir(t)
+	stdout, stderr, err := digestIn(t, dir, "send", "--dry-run", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if r := decodeReport(t, stdout); !r.DryRun || r.Sent != 4 || r.Skipped != 1 {
+		t.Errorf("report %+v", r)
+	}
+	if n := len(outbox(t, dir)); n != 4 {
+		t.Errorf("%d messages in the outbox, want 4", n)
+	}
+	// No state: no issue saved, no ledger, no site.
+	stdout, _, _ = digestIn(t, dir, "status", "--json")
+	if !strings.Contains(stdout, `"issues": []`) {
+		t.Errorf("a dry run changed the state:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "public")); err == nil {
+		t.Error("a dry run published the site")
+	}
+}
+
+func TestSendTo(t *testing.T) {
+	dir := sendDir(t)
+	stdout, stderr, err := digestIn(t, dir, "send", "--to", "Me@Example.NET", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if r := decodeReport(t, stdout); r.Sent != 1 || r.To != "Me@example.net" {
+		t.Errorf("report %+v", r)
+	}
+	msgs := outbox(t, dir)
+	if len(msgs) != 1 || msgs["Me@example.net"] == nil {
+		t.Errorf("outbox: %v", msgs)
+	}
+	if l := ledger(t, dir); len(l) != 0 {
+		t.Errorf("--to touched the ledger: %v", l)
+	}
+	if _, _, err := digestIn(t, dir, "send", "--to", "nope"); err == nil || !strings.Contains(err.Error(), "--to") {
+		t.Errorf("bad --to: %v", err)
+	}
+	if _, _, err := digestIn(t, dir, "send", "--to", "me@example.net", "--resend-unknown"); err == nil {
+		t.Error("--to with --resend-unknown accepted")
+	}
+}
+
+func TestSendNothingNew(t *testing.T) {
+	dir := sendDir(t)
+	var o, e bytes.Buffer
+	err := run(context.Background(), []string{"--config", filepath.Join(dir, "digest.yaml"), "--now", "2027-03-01T08:00:00+08:00", "send"}, &o, &e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.String(), "no new clippings with the configured tags: no issue, nothing sent") {
+		t.Errorf("stderr: %s", e.String())
+	}
+	if n := len(outbox(t, dir)); n != 0 {
+		t.Errorf("%d messages sent", n)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	dir := sendDir(t)
+	os.Remove(filepath.Join(dir, "subscribers.csv"))
+	if _, _, err := digestIn(t, dir, "send"); err == nil || !strings.Contains(err.Error(), "subscribers.csv does not exist") {
+		t.Errorf("missing subscribers: %v", err)
+	}
+	t.Setenv("DIGEST_SECRET", "")
+	if _, _, err := digestIn(t, dir, "send"); err == nil || !strings.Contains(err.Error(), "DIGEST_SECRET") {
+		t.Errorf("no secret: %v", err)
+	}
+	t.Setenv("DIGEST_SECRET", sendSecret)
+	if _, _, err := digestIn(t, dir, "send", "--issue", "1999-W01"); err == nil || !strings.Contains(err.Error(), "no such issue") {
+		t.Errorf("unknown issue: %v", err)
+	}
+}
+
+func TestSendSMTP(t *testing.T) {
+	srv := mailertest.Start(t)
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, 40)
+	useRelay(t, dir, srv.Host, srv.Port, "send: {concurrency: 3, retries: 3}\n")
+	temp, reject, drop, hang := emails[4], emails[9], emails[17], emails[30]
+	srv.Set(temp, mailertest.TempOnce)
+	srv.Set(reject, mailertest.Reject)
+	srv.Set(drop, mailertest.DropOnce)
+	srv.Set(hang, mailertest.HangOnce)
+
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	r := decodeReport(t, stdout)
+	if r.Sent != 39 || r.Failed != 1 || r.Pending != 0 || r.Unknown != 0 {
+		t.Errorf("report %+v", r)
+	}
+	if !strings.Contains(stderr, reject+": failed") || !strings.Contains(stderr, "550") {
+		t.Errorf("the failure is not reported:\n%s", stderr)
+	}
+	count := srv.Count()
+	for _, m := range srv.Received() {
+		parseMail(t, m.To[0], m.Data)
+	}
+	rows := ledger(t, dir)
+	for _, e := range emails {
+		want, state := 1, sqlite.Sent
+		if e == reject {
+			want, state = 0, sqlite.Failed
+		}
+		if count[e] != want || rows[e].State != state {
+			t.Errorf("%s: %d copies, %s; want %d, %s", e, count[e], rows[e].State, want, state)
+		}
+	}
+	for _, e := range []string{temp, drop, hang} {
+		if rows[e].Attempts != 2 {
+			t.Errorf("%s: %d tries, want 2", e, rows[e].Attempts)
+		}
+	}
+	if rows[reject].Code != 550 {
+		t.Errorf("failed row %+v", rows[reject])
+	}
+}
+
+// TestSendUnknown plays a run that died with two messages in flight, then
+// the runs after it: the two are reported, not resent, until asked.
+func TestSendUnknown(t *testing.T) {
+	srv := mailertest.Start(t)
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, 6)
+	useRelay(t, dir, srv.Host, srv.Port, "")
+	ctx := context.Background()
+
+	// The dead run: built the issue, added everyone, marked two sending.
+	if _, _, err := digestIn(t, dir, "build"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, ".digest", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []sqlite.Recipient
+	for _, e := range emails {
+		rs = append(rs, sqlite.Recipient{Email: e})
+	}
+	st.StartSend(ctx, sendIssue, false, time.Now())
+	st.AddRecipients(ctx, sendIssue, 1, rs, time.Now())
+	id := func(e string) string { return digest.MessageID(sendIssue, e, "news.example.com") }
+	st.Apply(ctx, sendIssue, []sqlite.Change{
+		{Email: emails[1], From: sqlite.Pending, To: sqlite.Sending, MessageID: id(emails[1]), Attempts: 1},
+		{Email: emails[2], From: sqlite.Pending, To: sqlite.Sending, MessageID: id(emails[2]), Attempts: 1},
+	}, time.Now())
+	st.Close()
+
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	r := decodeReport(t, stdout)
+	if r.Sent != 4 || r.Unknown != 2 || fmt.Sprint(r.UnknownAddresses) != fmt.Sprint(emails[1:3]) {
+		t.Errorf("report %+v", r)
+	}
+	if !strings.Contains(stderr, "2 recipients of "+sendIssue+" may or may not have it") || !strings.Contains(stderr, emails[1]) {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if c := srv.Count(); c[emails[1]] != 0 || c[emails[0]] != 1 {
+		t.Errorf("copies %v", c)
+	}
+	// Not resent by a plain run, which still reports them.
+	stdout, _, _ = digestIn(t, dir, "send", "--json")
+	if r := decodeReport(t, stdout); r.Sent != 0 || r.Unknown != 2 {
+		t.Errorf("second run %+v", r)
+	}
+	stdout, _, err = digestIn(t, dir, "send", "--resend-unknown", "--json")
+	if r := decodeReport(t, stdout); err != nil || r.Sent != 2 || r.Unknown != 0 {
+		t.Errorf("--resend-unknown: %+v, %v", r, err)
+	}
+	for _, m := range srv.Received() {
+		e := m.To[0]
+		msg := parseMail(t, e, m.Data)
+		if got := msg.Header.Get("Message-Id"); got != id(e) {
+			t.Errorf("%s: Message-ID %s, want %s", e, got, id(e))
+		}
+	}
+	for e, n := range srv.Count() {
+		if n != 1 {
+			t.Errorf("%s got %d copies", e, n)
+		}
+	}
+}
+
+// TestSendSMTPSink sends through Postfix's smtp-sink, a real MTA front end
+// that dumps what it receives.
+func TestSendSMTPSink(t *testing.T) {
+	sink, err := exec.LookPath("smtp-sink")
+	if err != nil {
+		if _, err2 := os.Stat("/usr/sbin/smtp-sink"); err2 != nil {
+			t.Skip("smtp-sink not installed (apt-get install postfix; .ci/run does)")
+		}
+		sink = "/usr/sbin/smtp-sink"
+	}
+	dump, err := os.MkdirTemp("", "smtp-sink-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dump)
+	os.Chmod(dump, 0o777)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	args := []string{"-d", dump + "/%M.", fmt.Sprintf("127.0.0.1:%d", port), "64"}
+	if os.Geteuid() == 0 {
+		args = append([]string{"-u", "nobody"}, args...)
+	}
+	cmd := exec.Command(sink, args...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("smtp-sink does not listen: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, 100)
+	useRelay(t, dir, "127.0.0.1", port, "send: {concurrency: 4}\n")
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if r := decodeReport(t, stdout); r.Sent != len(emails) || r.Failed != 0 {
+		t.Errorf("report %+v", r)
+	}
+	got := map[string]int{}
+	filepath.WalkDir(dump, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		m := parseMail(t, p, data)
+		to, err := mail.ParseAddress(m.Header.Get("To"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rcpt := m.Header.Get("X-Rcpt-Args"); !strings.Contains(rcpt, to.Address) {
+			t.Errorf("%s: envelope %q, To %s", p, rcpt, to.Address)
+		}
+		got[to.Address]++
+		return nil
+	})
+	for _, e := range emails {
+		if got[e] != 1 {
+			t.Errorf("%s: %d copies at the sink", e, got[e])
+		}
+	}
+}
+
+// TestOutboxMutt reads the outbox with mutt, when it is installed, as a
+// user of `make run` would.
+func TestOutboxMutt(t *testing.T) {
+	mutt, err := exec.LookPath("mutt")
+	if err != nil {
+		t.Skip("mutt not installed")
+	}
+	dir := sendDir(t)
+	if _, stderr, err := digestIn(t, dir, "send"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	// mutt wants a terminal: script(1) gives it one. It opens the Maildir,
+	// draws its index and quits; the index shows how many messages it read,
+	// with their subjects decoded.
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) not installed: no terminal for mutt")
+	}
+	rc := filepath.Join(dir, "muttrc")
+	os.WriteFile(rc, []byte("set folder="+dir+" quit=yes wait_key=no\npush \"<exit>\"\n"), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, script, "-qec", mutt+" -n -F "+rc+" -R -f "+filepath.Join(dir, "outbox"), "/dev/null")
+	cmd.Env = append(os.Environ(), "TERM=vt100", "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mutt: %v\n%q", err, out)
+	}
+	for _, want := range []string{"Msgs:4", "剪藏周报 Test Digest #1 · 2026-W49"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("mutt's screen lacks %q:\n%q", want, out)
+		}
+	}
+}
