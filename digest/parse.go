@@ -1,0 +1,375 @@
+package digest
+
+import (
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseClip reads one note of the vault. path is the note's slash-separated
+// path in the vault and mtime its modification time, the last resort for
+// Created.
+//
+// Dates are read in the YAML 1.1 timestamp forms (`2006-01-02`,
+// `2006-01-02T15:04:05Z07:00`, `2006-01-02 15:04:05`, …); as in YAML 1.1, a
+// date or time without a zone is taken in UTC, so a date-only value is
+// midnight UTC. Values that do not parse are skipped. A numeric `timestamp` is
+// Unix seconds or milliseconds.
+//
+// A note without frontmatter is a Clip titled after its file name. Invalid
+// YAML is read again leniently for the breakages web clippers are known to
+// write (bad backslash escapes and doubled `\\"` in double-quoted lines,
+// repeated keys: the last one wins, text that is not YAML at all but plain
+// `key: value` lines); the Clip then has Lenient set to the original error.
+// When that fails too, ParseClip returns a *ParseError positioned in the file
+// (line and byte column, 1-based).
+func ParseClip(path string, data []byte, mtime time.Time) (*Clip, error) {
+	front, frontLine, body, bodyLine, ok := SplitFrontmatter(data)
+	c := &Clip{Path: path, Body: body, BodyLine: bodyLine}
+	f := new(fmFields)
+	if ok {
+		var err *ParseError
+		f, err = fmRead(front)
+		if err != nil {
+			err.Path = path
+			err.Line, err.Col = fmFileCoord(front, frontLine, err.Line, err.Col)
+			var lerr *ParseError
+			f, lerr = fmReadLenient(front)
+			if lerr != nil {
+				return nil, err
+			}
+			c.Lenient = err
+		}
+	}
+	c.Title = clipCollapseSpace(f[fmTitle].text())
+	if c.Title == "" {
+		c.Title = clipFileTitle(path)
+	}
+	c.Source = strings.TrimSpace(f[fmSource].text())
+	if c.Source == "" {
+		c.Source = strings.TrimSpace(f[fmURL].text())
+	}
+	c.Authors = clipAuthors(f[fmAuthor])
+	c.Description = strings.TrimSpace(f[fmDescription].text())
+	c.Created, c.DateKey = mtime, "mtime"
+	for _, k := range clipDateKeys {
+		if t, ok := clipParseDate(f[k].text(), k == fmTimestamp); ok {
+			c.Created, c.DateKey = t, fmKeyNames[k]
+			break
+		}
+	}
+	c.Tags = clipTags(f[fmTags], body)
+	return c, nil
+}
+
+// clipDateKeys are the keys that may say when a note was clipped, in order of
+// preference. `published` and `date_published` are left out on purpose:
+// they date the article, not the clipping.
+var clipDateKeys = [...]int{fmCreated, fmClipped, fmTimestamp, fmDateSaved, fmSaved, fmDate}
+
+// clipFileTitle is the file name without its directory and .md extension.
+func clipFileTitle(p string) string {
+	p = path.Base(strings.ReplaceAll(p, "\\", "/"))
+	if ext := path.Ext(p); strings.EqualFold(ext, ".md") {
+		p = p[:len(p)-len(ext)]
+	}
+	return p
+}
+
+// clipTags gathers the frontmatter and inline tags, deduplicated
+// case-insensitively in order of appearance.
+func clipTags(v fmValue, body []byte) []string {
+	var tags []string
+	add := func(t string) {
+		if !tagHasNonDigit(t) {
+			return
+		}
+		for _, u := range tags {
+			if strings.EqualFold(u, t) {
+				return
+			}
+		}
+		tags = append(tags, t)
+	}
+	for _, item := range v.items() {
+		for _, t := range SplitTagItem(item) {
+			add(t)
+		}
+	}
+	for _, t := range InlineTags(body) {
+		add(t)
+	}
+	return tags
+}
+
+// tagHasNonDigit reports whether a tag has a character other than a digit or
+// '/': Obsidian ignores all-digit tags.
+func tagHasNonDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '/' {
+			return true
+		}
+	}
+	return false
+}
+
+// clipCollapseSpace trims s and joins its lines and runs of white space with
+// single spaces, for one-line display.
+func clipCollapseSpace(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, "\n\r\t\v\f") && !strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clipAuthors reads the author field: a list of [[wikilinks]], one wikilink, or
+// a plain string. Lists the clipper split at commas are mended: a lone
+// post-nominal ("PhD") or number ("2026") rejoins the name before it, and a
+// date glued to a name ("CoinbaseJul 13, 2026") is cut off.
+func clipAuthors(v fmValue) []string {
+	var names []string
+	for _, item := range v.items() {
+		item = strings.TrimSpace(item)
+		if strings.Count(item, "[[") > 1 {
+			names = append(names, clipWikilinks(item)...)
+			continue
+		}
+		if strings.HasPrefix(item, "[[") && strings.HasSuffix(item, "]]") {
+			item = strings.TrimSpace(item[2 : len(item)-2])
+		}
+		if item == "" {
+			continue
+		}
+		if len(names) > 0 && (clipIsPostNominal(item) || clipIsDigits(item)) {
+			names[len(names)-1] += ", " + item
+			continue
+		}
+		names = append(names, item)
+	}
+	for i, n := range names {
+		names[i] = clipCutTrailingDate(n)
+	}
+	return names
+}
+
+func clipWikilinks(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "[[")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(s[i+2:], "]]")
+		if j < 0 {
+			return out
+		}
+		if l := strings.TrimSpace(s[i+2 : i+2+j]); l != "" {
+			out = append(out, l)
+		}
+		s = s[i+2+j+2:]
+	}
+}
+
+var clipPostNominals = map[string]bool{
+	"phd": true, "ph.d.": true, "ph.d": true, "md": true, "m.d.": true, "jr": true, "jr.": true,
+	"sr": true, "sr.": true, "ii": true, "iii": true, "iv": true, "mba": true, "esq": true,
+	"esq.": true, "cfa": true, "cpa": true, "dphil": true, "msc": true, "bsc": true, "mph": true,
+	"rn": true, "pe": true, "frs": true, "facp": true, "dds": true, "jd": true, "j.d.": true,
+}
+
+func clipIsPostNominal(s string) bool { return clipPostNominals[strings.ToLower(s)] }
+
+func clipIsDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+var clipMonths = [...]string{
+	"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+	"Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+}
+
+// clipCutTrailingDate removes a "Jul 13, 2026" date glued to the end of a name.
+func clipCutTrailingDate(s string) string {
+	rest, year, ok := strings.Cut(s, ", ")
+	if !ok || len(year) != 4 || !clipIsDigits(year) || strings.Contains(year, ", ") {
+		return s
+	}
+	sp := strings.LastIndexByte(rest, ' ')
+	if sp < 0 || !clipIsDigits(rest[sp+1:]) || len(rest)-sp-1 > 2 {
+		return s
+	}
+	name := rest[:sp]
+	for _, m := range clipMonths {
+		if strings.HasSuffix(name, m) {
+			if n := strings.TrimSpace(strings.TrimSuffix(name, m)); n != "" {
+				return n
+			}
+		}
+	}
+	return s
+}
+
+// clipParseDate reads the YAML 1.1 timestamp forms and, when unix is set, Unix
+// seconds or milliseconds. A value without a zone is in UTC.
+func clipParseDate(s string, unix bool) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 8 {
+		return time.Time{}, false
+	}
+	if unix && clipIsDigits(s) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		switch {
+		case err != nil:
+		case len(s) == 10:
+			return time.Unix(n, 0).UTC(), true
+		case len(s) == 13:
+			return time.UnixMilli(n).UTC(), true
+		}
+	}
+	p := clipDateScanner{s: s}
+	year := p.digits(4, 4)
+	sep := p.peek()
+	if year < 0 || sep != '-' && sep != '/' {
+		return time.Time{}, false
+	}
+	p.i++
+	month := p.digits(1, 2)
+	if month < 0 || !p.skip(sep) {
+		return time.Time{}, false
+	}
+	day := p.digits(1, 2)
+	if day < 0 {
+		return time.Time{}, false
+	}
+	var hour, min, sec, nsec int
+	loc := time.UTC
+	if p.i < len(s) {
+		if c := p.peek(); c != 'T' && c != 't' && c != ' ' && c != '\t' {
+			return time.Time{}, false
+		}
+		for p.i < len(s) && (s[p.i] == ' ' || s[p.i] == '\t' || s[p.i] == 'T' || s[p.i] == 't') {
+			p.i++
+		}
+		if hour = p.digits(1, 2); hour < 0 || !p.skip(':') {
+			return time.Time{}, false
+		}
+		if min = p.digits(2, 2); min < 0 {
+			return time.Time{}, false
+		}
+		if p.skip(':') {
+			if sec = p.digits(2, 2); sec < 0 {
+				return time.Time{}, false
+			}
+			if p.skip('.') || p.skip(',') {
+				start := p.i
+				frac := p.digits(1, 9)
+				if frac < 0 {
+					return time.Time{}, false
+				}
+				for n := p.i - start; n < 9; n++ {
+					frac *= 10
+				}
+				nsec = frac
+				for p.i < len(s) && s[p.i] >= '0' && s[p.i] <= '9' {
+					p.i++ // beyond nanoseconds
+				}
+			}
+		}
+		for p.i < len(s) && (s[p.i] == ' ' || s[p.i] == '\t') {
+			p.i++
+		}
+		if p.i < len(s) {
+			var ok bool
+			if loc, ok = p.zone(); !ok {
+				return time.Time{}, false
+			}
+		}
+	}
+	if p.i != len(s) || month < 1 || month > 12 || day < 1 || hour > 23 || min > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc)
+	if t.Day() != day && sec < 60 { // 2025-02-30
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+type clipDateScanner struct {
+	s string
+	i int
+}
+
+func (p *clipDateScanner) peek() byte {
+	if p.i < len(p.s) {
+		return p.s[p.i]
+	}
+	return 0
+}
+
+func (p *clipDateScanner) skip(c byte) bool {
+	if p.peek() == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// digits reads min to max decimal digits, or returns -1.
+func (p *clipDateScanner) digits(min, max int) int {
+	n, v := 0, 0
+	for p.i < len(p.s) && n < max && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		v = v*10 + int(p.s[p.i]-'0')
+		p.i++
+		n++
+	}
+	if n < min {
+		return -1
+	}
+	return v
+}
+
+// zone reads "Z", "+08:00", "+0800" or "+8" (YAML 1.1 allows "-5").
+func (p *clipDateScanner) zone() (*time.Location, bool) {
+	c := p.peek()
+	if c == 'Z' || c == 'z' {
+		p.i++
+		return time.UTC, true
+	}
+	if c != '+' && c != '-' {
+		return nil, false
+	}
+	p.i++
+	h := p.digits(1, 2)
+	if h < 0 || h > 14 {
+		return nil, false
+	}
+	m := 0
+	if p.skip(':') {
+		if m = p.digits(2, 2); m < 0 {
+			return nil, false
+		}
+	} else if p.i < len(p.s) {
+		if m = p.digits(2, 2); m < 0 {
+			return nil, false
+		}
+	}
+	if m > 59 {
+		return nil, false
+	}
+	off := (h*60 + m) * 60
+	if c == '-' {
+		off = -off
+	}
+	if off == 0 {
+		return time.UTC, true
+	}
+	return time.FixedZone("", off), true
+}
