@@ -1,13 +1,814 @@
 package digest
 
 import (
-	"github.com/wneessen/go-mail"
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"io/fs"
+	"maps"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+
+	"github.com/rivo/uniseg"
+	"github.com/vanng822/go-premailer/premailer"
+	gomail "github.com/wneessen/go-mail"
 )
 
 // Message is one recipient's copy of an issue (or a confirmation mail),
 // ready to hand to an SMTP relay or to write into a Maildir.
 type Message struct {
-	To        string    // the recipient's bare address
-	MessageID string    // with angle brackets, deterministic: <issue.hash(email)@site-host>
-	Msg       *mail.Msg // headers, text and HTML parts, DKIM-Signature when configured
+	To        string      // the recipient's bare address
+	MessageID string      // with angle brackets, deterministic: <issue.hash(email)@site-host>
+	Msg       *gomail.Msg // headers, text and HTML parts, DKIM-Signature when configured
+}
+
+// ErrNothingForSubscriber is returned by Composer.Compose when the
+// subscriber's tags leave none of the issue's items: the issue is not sent
+// to them, and a delivery counts them as skipped.
+var ErrNothingForSubscriber = errors.New("nothing in the issue for the subscriber's tags")
+
+// ComposerOptions is what every message of a list shares.
+type ComposerOptions struct {
+	Site      Site
+	From      string      // "Name <addr>", the From header
+	Secret    []byte      // HMAC key of unsubscribe tokens (see CheckSecret)
+	List      string      // the list tokens are bound to and List-Id names; "" means Site.Host()
+	DKIM      *DKIMSigner // signs each message when set
+	Templates fs.FS       // holds email.html, email.txt, confirm.html, confirm.txt (see package templates)
+	Date      time.Time   // the Date header; zero means the issue's cutoff
+}
+
+// EmailData is what email.html and email.txt are given. Greeting, Email and
+// UnsubscribeURL are per recipient: the templates are executed once per
+// distinct set of groups with stand-ins for them, filled in for each
+// recipient afterwards, so a template must place them unchanged.
+type EmailData struct {
+	Site           Site
+	Lang           string  // "zh" for a Chinese site, else "en"
+	Issue          *Issue  // the whole issue
+	Groups         []Group // the groups this recipient gets, in issue order
+	Count          int     // the items in Groups
+	IssueURL       string  // the issue on the web
+	Greeting       string  // "Hi Alice," or "你好，王芳："
+	Email          string  // the recipient's address
+	UnsubscribeURL string  // one-click unsubscribe link for this recipient
+}
+
+// ConfirmData is what confirm.html and confirm.txt are given.
+type ConfirmData struct {
+	Site       Site
+	Lang       string // "zh" for a Chinese site, else "en"
+	Subject    string
+	Greeting   string
+	Email      string
+	ConfirmURL string
+	Expires    time.Time // when ConfirmURL stops working
+}
+
+// Composer makes each subscriber's copy of one issue. The templates are
+// parsed and executed, and the CSS inlined, once per distinct set of groups
+// the subscribers get; a message is then that pre-rendered body with the
+// recipient's greeting, address and unsubscribe link filled in. A Composer
+// is safe for concurrent use.
+type Composer struct {
+	opt       ComposerOptions
+	issue     *Issue
+	groups    []Group
+	lang      string
+	list      string
+	from      *mail.Address
+	date      time.Time
+	subject   string // RFC 2047 encoded, see mailEncodeWords
+	listID    string // List-Id value
+	mailto    string // "" or "<mailto:…>"
+	unsubBase string // unsubscribe URL without the token
+	issueURL  string
+	html      *htmltemplate.Template
+	text      *texttemplate.Template
+	marker    string // starts every stand-in of a per-recipient value
+
+	mu     sync.Mutex
+	bodies map[string]*mailBody // by which groups are included, "10110"
+}
+
+// mailBody is an issue rendered for a set of groups, with stand-ins where
+// the per-recipient values go.
+type mailBody struct {
+	text, html mailSlots
+}
+
+// NewComposer parses the email templates of opt.Templates, checks the
+// options, and renders the issue for subscribers who want every tag.
+func NewComposer(is *Issue, opt ComposerOptions) (*Composer, error) {
+	if is == nil || len(is.Items) == 0 {
+		return nil, errors.New("compose: issue has no items")
+	}
+	c := &Composer{
+		opt:    opt,
+		issue:  is,
+		groups: is.Groups(),
+		bodies: make(map[string]*mailBody),
+	}
+	if err := c.init(&opt, is.Cutoff); err != nil {
+		return nil, err
+	}
+	if c.date.IsZero() {
+		return nil, errors.New("compose: no date: neither ComposerOptions.Date nor the issue cutoff is set")
+	}
+	var err error
+	if c.html, err = htmltemplate.New("email.html").Funcs(mailHTMLFuncs).ParseFS(opt.Templates, "email.html"); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if c.text, err = texttemplate.New("email.txt").Funcs(mailTextFuncs).ParseFS(opt.Templates, "email.txt"); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	var nonce [8]byte
+	rand.Read(nonce[:])
+	c.marker = "DIGESTSLOT" + hex.EncodeToString(nonce[:])
+
+	c.subject = mailEncodeWords(mailHeaderText(is.Title))
+	c.issueURL = opt.Site.URL + "/" + is.Path()
+	c.unsubBase = opt.Site.URL + "/unsubscribe?t="
+	if opt.Site.Email != "" {
+		a, err := mail.ParseAddress(opt.Site.Email)
+		if err != nil || !mailIsASCII(a.Address) {
+			return nil, fmt.Errorf("compose: site.email %q is not an ASCII address", opt.Site.Email)
+		}
+		c.mailto = "<mailto:" + a.Address + "?subject=unsubscribe>"
+	}
+	c.listID = "<" + c.list + ">"
+	if t := mailHeaderText(opt.Site.Title); t != "" {
+		c.listID = mailPhrase(t) + " " + c.listID
+	}
+
+	// Render for everyone now: template errors show before any sending.
+	all := make([]bool, len(c.groups))
+	for i := range all {
+		all[i] = true
+	}
+	if _, err := c.body(all); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// init checks what Compose and ComposeConfirm share.
+func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
+	if opt.Templates == nil {
+		return errors.New("compose: no templates")
+	}
+	if err := CheckSecret(opt.Secret); err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	u, err := url.Parse(opt.Site.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("compose: site.url %q is not an absolute http(s) URL", opt.Site.URL)
+	}
+	if !mailIsASCII(opt.Site.URL) {
+		return fmt.Errorf("compose: site.url %q is not ASCII (write an international domain in punycode, xn--…)", opt.Site.URL)
+	}
+	opt.Site.URL = strings.TrimRight(opt.Site.URL, "/")
+	from, err := mail.ParseAddress(opt.From)
+	if err != nil {
+		return fmt.Errorf("compose: from %q: %v", opt.From, err)
+	}
+	c.from = from
+	c.list = opt.List
+	if c.list == "" {
+		c.list = opt.Site.Host()
+	}
+	if !mailIsDotAtom(c.list) {
+		return fmt.Errorf("compose: list %q is not a dotted name such as news.example.com", c.list)
+	}
+	c.lang = mailLang(opt.Site.Language)
+	c.date = opt.Date
+	if c.date.IsZero() {
+		c.date = cutoff
+	}
+	c.opt = *opt
+	return nil
+}
+
+// Compose returns sub's copy of the issue: only the groups whose tag sub
+// wants, greeted by name, with sub's unsubscribe link. It returns
+// ErrNothingForSubscriber when sub wants none of them.
+func (c *Composer) Compose(sub Subscriber) (*Message, error) {
+	addr, err := mailRecipient(sub.Email)
+	if err != nil {
+		return nil, err
+	}
+	want := make([]bool, len(c.groups))
+	some := false
+	for i, g := range c.groups {
+		if sub.Wants(g.Tag) {
+			want[i], some = true, true
+		}
+	}
+	if !some {
+		return nil, ErrNothingForSubscriber
+	}
+	b, err := c.body(want)
+	if err != nil {
+		return nil, err
+	}
+
+	unsub := c.unsubBase + UnsubscribeToken(c.opt.Secret, addr, c.list)
+	greeting := mailGreeting(c.lang, sub.Name)
+	text := mailFilled{&b.text, [3]string{greeting, addr, unsub}}
+	html := mailFilled{&b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
+
+	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
+	m, err := c.message(id, addr, mailHeaderText(sub.Name), c.subject, text, html)
+	if err != nil {
+		return nil, err
+	}
+	// Preformatted: go-mail would fold before the long URL, leaving the
+	// first line of the field empty. Written as it is, each line is shorter
+	// than 998 bytes (a token is at most 512).
+	unsubHeader := "<" + unsub + ">"
+	if c.mailto != "" {
+		unsubHeader += ",\r\n " + c.mailto
+	}
+	m.Msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, unsubHeader)
+	m.Msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	m.Msg.SetGenHeader("List-Id", c.listID)
+	if err := c.sign(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ComposeConfirm returns the double opt-in mail asking sub to confirm a
+// subscription by opening confirmURL (made by the server from ConfirmToken)
+// before expires. It has no List-Unsubscribe: there is no subscription yet.
+// Its Message-ID is deterministic in the address and opt.Date.
+func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expires time.Time) (*Message, error) {
+	c := &Composer{}
+	if err := c.init(&opt, time.Time{}); err != nil {
+		return nil, err
+	}
+	if c.date.IsZero() {
+		return nil, errors.New("compose: no date: ComposerOptions.Date is not set")
+	}
+	if u, err := url.Parse(confirmURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(confirmURL, " \t\r\n\"'<>") {
+		return nil, fmt.Errorf("compose: confirm URL %q is not an absolute http(s) URL", confirmURL)
+	}
+	addr, err := mailRecipient(sub.Email)
+	if err != nil {
+		return nil, err
+	}
+	html, err := htmltemplate.New("confirm.html").Funcs(mailHTMLFuncs).ParseFS(opt.Templates, "confirm.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	text, err := texttemplate.New("confirm.txt").Funcs(mailTextFuncs).ParseFS(opt.Templates, "confirm.txt")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	subject := "Confirm your subscription to " + opt.Site.Title
+	if c.lang == "zh" {
+		subject = "请确认订阅" + opt.Site.Title
+	}
+	data := ConfirmData{
+		Site:       c.opt.Site,
+		Lang:       c.lang,
+		Subject:    mailHeaderText(subject),
+		Greeting:   mailGreeting(c.lang, sub.Name),
+		Email:      addr,
+		ConfirmURL: confirmURL,
+		Expires:    expires,
+	}
+	var tb, hb bytes.Buffer
+	if err := text.Execute(&tb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if err := html.Execute(&hb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	inlined, err := mailInlineCSS(hb.String())
+	if err != nil {
+		return nil, err
+	}
+	id := "<confirm." + mailAddrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
+	m, err := c.message(id, addr, mailHeaderText(sub.Name), mailEncodeWords(data.Subject), mailLiteral(mailTidyText(tb.String())), mailLiteral(inlined))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sign(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// message builds the headers and the two parts shared by every kind of mail.
+func (c *Composer) message(id, addr, name, subject string, text, html mailFilled) (*Message, error) {
+	boundary := c.boundary(id)
+	if text.contains(boundary) || html.contains(boundary) {
+		return nil, fmt.Errorf("compose %s: the body contains the MIME boundary", addr)
+	}
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(boundary))
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, c.from)
+	m.ToMailAddress(&mail.Address{Name: name, Address: addr})
+	m.Subject(subject)
+	m.SetDateWithValue(c.date)
+	m.SetMessageIDWithValue(strings.Trim(id, "<>"))
+	m.SetBodyWriter(gomail.TypeTextPlain, text.writeTo)
+	m.AddAlternativeWriter(gomail.TypeTextHTML, html.writeTo)
+	return &Message{To: addr, MessageID: id, Msg: m}, nil
+}
+
+func (c *Composer) sign(m *Message) error {
+	if c.opt.DKIM == nil {
+		return nil
+	}
+	if err := c.opt.DKIM.Sign(m.Msg); err != nil {
+		return fmt.Errorf("compose %s: %w", m.To, err)
+	}
+	return nil
+}
+
+// boundary is the MIME boundary of message id: fixed, so that the message
+// reads the same every time it is written (goldens, DKIM), and keyed with
+// the secret, so that no clipped text can contain it and forge a part.
+func (c *Composer) boundary(id string) string {
+	h := hmac.New(sha256.New, c.opt.Secret)
+	h.Write([]byte("digest mime boundary\x00"))
+	h.Write([]byte(id))
+	return "digest-" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// MessageID is the Message-ID, with angle brackets, of the copy of issue
+// issueID sent to email: the same on every run, so that a resend is
+// recognisably the same message, and different for every address.
+func MessageID(issueID, email, host string) string {
+	return "<" + issueID + "." + mailAddrHash(email) + "@" + host + ">"
+}
+
+// mailAddrHash is 16 hex digits of the SHA-256 of an address.
+func mailAddrHash(email string) string {
+	sum := sha256.Sum256([]byte(tokenEmail(email)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// body returns the issue rendered for the groups marked in want, rendering it
+// on first use.
+func (c *Composer) body(want []bool) (*mailBody, error) {
+	key := make([]byte, len(want))
+	for i, w := range want {
+		key[i] = '0'
+		if w {
+			key[i] = '1'
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.bodies[string(key)]; ok {
+		return b, nil
+	}
+	data := EmailData{
+		Site:           c.opt.Site,
+		Lang:           c.lang,
+		Issue:          c.issue,
+		IssueURL:       c.issueURL,
+		Greeting:       c.marker + "G",
+		Email:          c.marker + "E",
+		UnsubscribeURL: c.marker + "U",
+	}
+	for i, g := range c.groups {
+		if want[i] {
+			data.Groups = append(data.Groups, g)
+			data.Count += len(g.Items)
+		}
+	}
+	var tb, hb bytes.Buffer
+	if err := c.text.Execute(&tb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if err := c.html.Execute(&hb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	inlined, err := mailInlineCSS(hb.String())
+	if err != nil {
+		return nil, err
+	}
+	b := &mailBody{}
+	if b.text, err = mailSplitSlots(mailTidyText(tb.String()), c.marker); err != nil {
+		return nil, fmt.Errorf("templates: email.txt: %w", err)
+	}
+	if b.html, err = mailSplitSlots(inlined, c.marker); err != nil {
+		return nil, fmt.Errorf("templates: email.html: %w", err)
+	}
+	c.bodies[string(key)] = b
+	return b, nil
+}
+
+// Stand-ins of per-recipient values, after the marker.
+const (
+	slotGreeting = 'G'
+	slotEmail    = 'E'
+	slotUnsub    = 'U'
+)
+
+// mailSlots is a text with holes for the per-recipient values: lits[0],
+// value of slots[0], lits[1], … lits[len(slots)].
+type mailSlots struct {
+	lits  []string
+	slots []byte
+}
+
+// mailSplitSlots cuts s at each stand-in. The unsubscribe link must be there.
+func mailSplitSlots(s, marker string) (mailSlots, error) {
+	var t mailSlots
+	for {
+		i := strings.Index(s, marker)
+		if i < 0 || i+len(marker) >= len(s) {
+			break
+		}
+		k := s[i+len(marker)]
+		if k != slotGreeting && k != slotEmail && k != slotUnsub {
+			return t, errors.New("a per-recipient value was changed")
+		}
+		t.lits = append(t.lits, s[:i])
+		t.slots = append(t.slots, k)
+		s = s[i+len(marker)+1:]
+	}
+	if strings.Contains(s, marker) {
+		return t, errors.New("a per-recipient value was changed")
+	}
+	t.lits = append(t.lits, s)
+	if !bytes.Contains(t.slots, []byte{slotUnsub}) {
+		return t, errors.New("no unsubscribe link: the template must show .UnsubscribeURL")
+	}
+	return t, nil
+}
+
+// mailFilled is a mailSlots with its holes filled: a part's content,
+// written out afresh each time the message is, never copied whole.
+type mailFilled struct {
+	t    *mailSlots
+	vals [3]string // by slot: greeting, email, unsubscribe URL
+}
+
+func mailSlotIndex(k byte) int {
+	switch k {
+	case slotGreeting:
+		return 0
+	case slotEmail:
+		return 1
+	}
+	return 2
+}
+
+// contains reports whether s is in one of the literals or values. (One
+// straddling both is not looked for: s is a MIME boundary no one can guess,
+// and this check is only a second line of defence.)
+func (f mailFilled) contains(s string) bool {
+	for _, l := range f.t.lits {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	for _, v := range f.vals {
+		if strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f mailFilled) writeTo(w io.Writer) (int64, error) {
+	var total int64
+	put := func(s string) error {
+		n, err := io.WriteString(w, s)
+		total += int64(n)
+		return err
+	}
+	for i, k := range f.t.slots {
+		if err := put(f.t.lits[i]); err != nil {
+			return total, err
+		}
+		if err := put(f.vals[mailSlotIndex(k)]); err != nil {
+			return total, err
+		}
+	}
+	err := put(f.t.lits[len(f.t.lits)-1])
+	return total, err
+}
+
+// mailLiteral is a part's content with no per-recipient holes.
+func mailLiteral(s string) mailFilled {
+	return mailFilled{t: &mailSlots{lits: []string{s}}}
+}
+
+// mailInlineCSS moves the rules of the <style> elements into style
+// attributes, so that clients that drop <style> (most webmails) keep the
+// layout.
+func mailInlineCSS(html string) (string, error) {
+	p, err := premailer.NewPremailerFromString(html, premailer.NewOptions())
+	if err != nil {
+		return "", fmt.Errorf("templates: inline CSS: %w", err)
+	}
+	out, err := p.Transform()
+	if err != nil {
+		return "", fmt.Errorf("templates: inline CSS: %w", err)
+	}
+	return out + "\n", nil
+}
+
+// mailTidyText trims trailing spaces from each line (the text templates
+// leave some), collapses runs of blank lines and ends the text with one
+// newline. A signature separator "-- " keeps its space.
+func mailTidyText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	blank := 0
+	for line := range strings.Lines(strings.TrimSpace(s)) {
+		line = strings.TrimRight(line, "\r\n")
+		if line != "-- " {
+			line = strings.TrimRight(line, " \t")
+		}
+		if line == "" {
+			blank++
+			continue
+		}
+		if blank > 0 && b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		blank = 0
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// mailRecipient checks that email is a bare address fit for a To header.
+func mailRecipient(email string) (string, error) {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(email) {
+		return "", fmt.Errorf("compose: invalid recipient address %q", email)
+	}
+	return a.Address, nil
+}
+
+// mailLang is "zh" for a Chinese site language, else "en".
+func mailLang(language string) string {
+	if l := strings.ToLower(language); l == "zh" || strings.HasPrefix(l, "zh-") || strings.HasPrefix(l, "zh_") {
+		return "zh"
+	}
+	return "en"
+}
+
+// mailGreeting greets name, or nobody in particular when it is empty.
+func mailGreeting(lang, name string) string {
+	name = mailHeaderText(name)
+	switch {
+	case lang == "zh" && name != "":
+		return "你好，" + name + "："
+	case lang == "zh":
+		return "你好："
+	case name != "":
+		return "Hi " + name + ","
+	}
+	return "Hi there,"
+}
+
+// mailHeaderText makes s fit for one header line: control characters and
+// line or paragraph separators become spaces, runs of white space one.
+func mailHeaderText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}), " ")
+}
+
+// mailPhrase is s as the display-name phrase of a header: as it is when it is
+// plain ASCII words, else RFC 2047 encoded words.
+func mailPhrase(s string) string {
+	for _, r := range s {
+		if r >= 0x7f || !(r == ' ' || unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
+			return mailEncodeWords(s)
+		}
+	}
+	return s
+}
+
+// mailEncodeWords returns s for an unstructured header field such as
+// Subject: as it is when it is printable ASCII, else as RFC 2047 Q-encoded
+// words short enough that go-mail, which folds a field before any word
+// that does not fit the rest of its line, never leaves the first line
+// empty. Words break between characters, never inside one.
+func mailEncodeWords(s string) string {
+	plain := !strings.Contains(s, "=?")
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= ' ' && s[i] < 0x7f
+	}
+	if plain {
+		return s
+	}
+	const (
+		prefix     = "=?UTF-8?q?"
+		suffix     = "?="
+		maxPayload = 60 - len(prefix) - len(suffix) // the whole word fits after "Subject: "
+	)
+	var b, word strings.Builder
+	flush := func() {
+		if word.Len() == 0 {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(prefix + word.String() + suffix)
+		word.Reset()
+	}
+	const hexDigits = "0123456789ABCDEF"
+	for _, r := range s {
+		var enc []byte
+		switch {
+		case r == ' ':
+			enc = []byte{'_'}
+		case r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!*+-/", r)):
+			enc = []byte{byte(r)}
+		default:
+			for _, c := range []byte(string(r)) {
+				enc = append(enc, '=', hexDigits[c>>4], hexDigits[c&15])
+			}
+		}
+		if word.Len()+len(enc) > maxPayload {
+			flush()
+		}
+		word.Write(enc)
+	}
+	flush()
+	return b.String()
+}
+
+// mailIsDotAtom reports whether s is a dot-atom of letters, digits, '-' and
+// '_', as a List-Id needs.
+func mailIsDotAtom(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			switch c := label[i]; {
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// mailTextWidth is how wide the text part's lines may be, in columns.
+const mailTextWidth = 72
+
+var (
+	mailTextFuncs = texttemplate.FuncMap(mailFuncs())
+	mailHTMLFuncs = htmltemplate.FuncMap(mailFuncs())
+)
+
+func mailFuncs() map[string]any {
+	f := maps.Clone(Funcs)
+	f["wrap"] = mailWrap
+	f["underline"] = func(char, text string) string {
+		return strings.Repeat(char, max(1, min(uniseg.StringWidth(text), mailTextWidth)))
+	}
+	f["meta"] = mailItemMeta
+	return f
+}
+
+// mailItemMeta is an item's byline: authors · site · date · reading time.
+func mailItemMeta(it Item, lang string) string {
+	var parts []string
+	if a := strings.Join(it.Authors, ", "); strings.TrimSpace(a) != "" {
+		parts = append(parts, a)
+	}
+	if it.Site != "" {
+		parts = append(parts, it.Site)
+	}
+	if !it.Clipped.IsZero() {
+		parts = append(parts, it.Clipped.Format("2006-01-02"))
+	}
+	if it.Minutes > 0 {
+		if lang == "zh" {
+			parts = append(parts, strconv.Itoa(it.Minutes)+" 分钟")
+		} else {
+			parts = append(parts, strconv.Itoa(it.Minutes)+" min")
+		}
+	}
+	return mailHeaderText(strings.Join(parts, " · "))
+}
+
+// mailWrap fills text to mailTextWidth columns, East Asian wide characters
+// counting two. The first line starts with prefix, the others with as many
+// spaces. Lines break at spaces and, inside runs of CJK, where Unicode line
+// breaking allows (never before a closing mark); URLs and words wider than
+// the line go whole on a line of their own.
+func mailWrap(prefix, text string) string {
+	indent := strings.Repeat(" ", uniseg.StringWidth(prefix))
+	var b strings.Builder
+	b.WriteString(prefix)
+	col := uniseg.StringWidth(prefix)
+	lineStart := true
+	space := false // a space is owed before the next unit
+	put := func(unit string, w int) {
+		need := w
+		if space {
+			need++
+		}
+		if !lineStart && col+need > mailTextWidth {
+			b.WriteString("\n")
+			b.WriteString(indent)
+			col = len(indent)
+			lineStart = true
+		} else if space && !lineStart {
+			b.WriteString(" ")
+			col++
+		}
+		b.WriteString(unit)
+		col += w
+		lineStart = false
+		space = false
+	}
+	for _, word := range strings.Fields(mailHeaderText(text)) {
+		space = true
+		if mailIsASCII(word) {
+			put(word, uniseg.StringWidth(word))
+			continue
+		}
+		// A URL inside CJK text, "（见https://example.com/）。", is one unit
+		// with the segments next to it, and the text around it is broken as
+		// usual.
+		var units []string
+		glue := false // the next segment joins the last unit
+		for word != "" {
+			pre, url, post := mailCutURL(word)
+			state := -1
+			for pre != "" {
+				var seg string
+				seg, pre, _, state = uniseg.FirstLineSegmentInString(pre, state)
+				if glue {
+					units[len(units)-1] += seg
+					glue = false
+				} else {
+					units = append(units, seg)
+				}
+			}
+			if url != "" {
+				if len(units) > 0 {
+					units[len(units)-1] += url
+				} else {
+					units = append(units, url)
+				}
+				glue = true
+			}
+			word = post
+		}
+		for _, u := range units {
+			put(u, uniseg.StringWidth(u))
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// mailCutURL cuts word around its first URL: the run of printable ASCII
+// that holds "://". Without one, all of word is pre.
+func mailCutURL(word string) (pre, url, post string) {
+	i := strings.Index(word, "://")
+	if i < 0 {
+		return word, "", ""
+	}
+	start, end := i, i+3
+	for start > 0 && word[start-1] > ' ' && word[start-1] < 0x7f {
+		start--
+	}
+	for end < len(word) && word[end] > ' ' && word[end] < 0x7f {
+		end++
+	}
+	return word[:start], word[start:end], word[end:]
+}
+
+func mailIsASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -10,7 +10,7 @@ import (
 	"os"
 )
 
-//go:embed *.html *.md
+//go:embed *.html *.md *.txt
 var embedded embed.FS
 
 // Default is the embedded templates.
