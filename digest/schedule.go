@@ -57,7 +57,10 @@ func (s Schedule) Due(done, now time.Time) (run time.Time, ok, inGrace bool) {
 	return run, true, now.Sub(run) <= s.grace()
 }
 
-// grace is the catch-up window: Grace, or DefaultGrace when it is zero.
+// GraceWindow is how late a missed run may still be caught up: Grace, or
+// DefaultGrace when it is zero.
+func (s Schedule) GraceWindow() time.Duration { return s.grace() }
+
 func (s Schedule) grace() time.Duration {
 	if s.Grace <= 0 {
 		return DefaultGrace
