@@ -90,7 +90,14 @@ func NewPreview(src PreviewSource, templates fs.FS, site digest.Site, log *slog.
 			return
 		}
 		d := previewData{Preview: p, Site: site, Rendered: time.Now()}
-		for _, dec := range p.Decisions {
+		decisions := p.Decisions
+		if p.Existing && len(decisions) == 0 && p.Issue != nil {
+			for _, it := range p.Issue.Items {
+				decisions = append(decisions, digest.Decision{Path: it.Path, Title: it.Title, Tag: it.Tag, Picked: true,
+					Reason: "in the issue, built before"})
+			}
+		}
+		for _, dec := range decisions {
 			if dec.Picked {
 				d.Picked = append(d.Picked, dec)
 			} else {
