@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
+	"github.com/digest-newsletter/digest/digest/sqlite"
+)
+
+// buildBinary builds the real digest command into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		if gobin, err = exec.LookPath("go"); err != nil {
+			t.Skip("no go command to build the binary with")
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "digest")
+	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSendCrash kills the real binary with SIGKILL at random points of a
+// send to 500 subscribers, and runs it again each time. However it dies,
+// every recipient ends with exactly one copy, except those reported unknown
+// (at most one per connection per kill), and a pending row was never sent.
+func TestSendCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	const (
+		subscribers = 500
+		concurrency = 4
+		kills       = 6
+	)
+	bin := buildBinary(t)
+	srv := mailertest.Start(t)
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, subscribers)
+	useRelay(t, dir, srv.Host, srv.Port, "send: {concurrency: "+strconv.Itoa(concurrency)+", retries: 3}\n")
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("CRASH_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (CRASH_SEED=%d reruns this one)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+
+	// The server kills the running process when it has accepted its
+	// killAt-th message, before answering it, and answers only once the
+	// process is dead: that message was received and its sender never
+	// heard so.
+	var mu sync.Mutex
+	var proc *os.Process
+	var exited chan struct{}
+	killAt := 0
+	srv.OnMessage(func(n int) {
+		mu.Lock()
+		p, ex, k := proc, exited, killAt
+		if p != nil && k > 0 && n >= k {
+			killAt = 0
+		} else {
+			p = nil
+		}
+		mu.Unlock()
+		if p != nil {
+			p.Kill()
+			select {
+			case <-ex:
+			case <-time.After(10 * time.Second):
+			}
+		}
+	})
+
+	// runSend runs `digest send` once; it is killed when the server has
+	// received killAtMsg messages in all, or after killAfter, if set.
+	runSend := func(killAtMsg int, killAfter time.Duration, extra ...string) (rep sendReport, killed bool, stderr string) {
+		t.Helper()
+		args := append([]string{"--config", filepath.Join(dir, "digest.yaml"), "--now", sendNow, "send", "--json"}, extra...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "DIGEST_SECRET="+sendSecret)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		ex := make(chan struct{})
+		mu.Lock()
+		if err := cmd.Start(); err != nil {
+			mu.Unlock()
+			t.Fatal(err)
+		}
+		proc, exited, killAt = cmd.Process, ex, killAtMsg
+		mu.Unlock()
+		go func() { cmd.Wait(); close(ex) }()
+		if killAfter > 0 {
+			timer := time.AfterFunc(killAfter, func() { cmd.Process.Kill() })
+			defer timer.Stop()
+		}
+		<-ex
+		mu.Lock()
+		proc, killAt = nil, 0
+		mu.Unlock()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return sendReport{}, true, errb.String()
+		}
+		if !cmd.ProcessState.Success() {
+			t.Fatalf("digest send: %v\n%s", cmd.ProcessState, errb.String())
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("%v in %q", err, out.String())
+		}
+		return rep, false, errb.String()
+	}
+
+	// check looks at the ledger of a stopped process against what the
+	// server received, and returns the rows left sending.
+	check := func(when string) (sending []string) {
+		t.Helper()
+		count := srv.Count()
+		st, err := sqlite.Open(context.Background(), filepath.Join(dir, ".digest", "state.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		st.Deliveries(context.Background(), sendIssue, "", func(d sqlite.Delivery) error {
+			n := count[d.Email]
+			switch d.State {
+			case sqlite.Sent:
+				if n != 1 {
+					t.Errorf("%s: %s is sent, and the server has %d copies", when, d.Email, n)
+				}
+			case sqlite.Pending:
+				if n != 0 {
+					t.Errorf("%s: %s is pending, and the server has %d copies", when, d.Email, n)
+				}
+			case sqlite.Sending, sqlite.Unknown:
+				if n > 1 {
+					t.Errorf("%s: %s is %s, and the server has %d copies", when, d.Email, d.State, n)
+				}
+				if d.State == sqlite.Sending {
+					sending = append(sending, d.Email)
+				}
+			default:
+				t.Errorf("%s: %s is %s", when, d.Email, d.State)
+			}
+			return nil
+		})
+		return sending
+	}
+
+	killed := 0
+	inDoubt := map[string]bool{} // rows the kills left sending
+	for i := 0; killed < kills && i < 3*kills; i++ {
+		var atMsg int
+		var after time.Duration
+		if i%3 == 2 {
+			// Now and then at a random time: during the build, the reading
+			// of the subscribers, the recovery or the sending.
+			after = time.Duration(20+rng.IntN(200)) * time.Millisecond
+		} else {
+			atMsg = len(srv.Received()) + 1 + rng.IntN(subscribers/(kills+2))
+		}
+		start := time.Now()
+		_, wasKilled, stderr := runSend(atMsg, after)
+		took := time.Since(start).Round(time.Millisecond)
+		if !wasKilled {
+			// It finished before the kill point: the issue is sent.
+			t.Logf("run %d finished before its kill point\n%s", i+1, stderr)
+			break
+		}
+		killed++
+		// Rows still sending from an earlier kill (this one came before
+		// the recovery) are not new.
+		var fresh []string
+		for _, e := range check("after kill " + strconv.Itoa(killed)) {
+			if !inDoubt[e] {
+				inDoubt[e] = true
+				fresh = append(fresh, e)
+			}
+		}
+		how := "after " + after.String()
+		if atMsg > 0 {
+			how = "at message " + strconv.Itoa(atMsg)
+		}
+		t.Logf("kill %d (%s, run took %v): the server has %d messages; %d more rows left in doubt: %v",
+			killed, how, took, len(srv.Received()), len(fresh), fresh)
+		if len(fresh) > concurrency {
+			t.Errorf("kill %d left %d rows in doubt, more than the %d connections", killed, len(fresh), concurrency)
+		}
+	}
+	if killed < 3 {
+		t.Errorf("only %d kills landed", killed)
+	}
+
+	rep, wasKilled, stderr := runSend(0, 0)
+	if wasKilled {
+		t.Fatal("the last run was killed")
+	}
+	check("at the end")
+	t.Logf("last run: %+v", rep)
+	if rep.Unknown != len(inDoubt) || len(rep.UnknownAddresses) != len(inDoubt) {
+		t.Errorf("last run reports %d unknown (%v), the kills left %d", rep.Unknown, rep.UnknownAddresses, len(inDoubt))
+	}
+	if rep.Unknown > 0 && !bytes.Contains([]byte(stderr), []byte("may or may not have it")) {
+		t.Errorf("unknown recipients not reported on stderr:\n%s", stderr)
+	}
+	unknown := map[string]bool{}
+	for _, e := range rep.UnknownAddresses {
+		unknown[e] = true
+	}
+	count := srv.Count()
+	for _, e := range emails {
+		if n := count[e]; n != 1 && !(unknown[e] && n == 0) {
+			t.Errorf("%s got %d copies (unknown: %v)", e, n, unknown[e])
+		}
+	}
+	received := len(srv.Received())
+
+	// Asked to, the unknown are sent again, with the same Message-ID: those
+	// that had it now have two copies of one message.
+	rep, _, _ = runSend(0, 0, "--resend-unknown")
+	if rep.Sent != len(inDoubt) || rep.Unknown != 0 {
+		t.Errorf("--resend-unknown: %+v", rep)
+	}
+	if got := len(srv.Received()) - received; got != len(inDoubt) {
+		t.Errorf("--resend-unknown sent %d, want %d", got, len(inDoubt))
+	}
+	ids := map[string]map[string]bool{}
+	for _, m := range srv.Received() {
+		e := m.To[0]
+		msg := parseMail(t, e, m.Data)
+		if ids[e] == nil {
+			ids[e] = map[string]bool{}
+		}
+		ids[e][msg.Header.Get("Message-Id")] = true
+	}
+	for _, e := range emails {
+		if len(ids[e]) != 1 || !ids[e][digest.MessageID(sendIssue, e, "news.example.com")] {
+			t.Errorf("%s: Message-IDs %v", e, ids[e])
+		}
+	}
+	// And then there is nothing left to send.
+	if rep, _, _ := runSend(0, 0); rep.Sent != 0 || rep.Pending != 0 || rep.Already != subscribers {
+		t.Errorf("after everything: %+v", rep)
+	}
+	t.Logf("%d kills, %d recipients left unknown in all (at most %d per kill)", killed, len(inDoubt), concurrency)
+}
