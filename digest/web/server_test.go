@@ -74,7 +74,7 @@ type env struct {
 
 type setupOpt func(*web.Options)
 
-func start(t *testing.T, opts ...setupOpt) *env {
+func start(t testing.TB, opts ...setupOpt) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{Out: filepath.Join(dir, "public"), Outside: filepath.Join(dir, "private"), Log: &syncBuffer{}}
