@@ -376,3 +376,42 @@ func TestServeSIGTERMDuringSend(t *testing.T) {
 		})
 	}
 }
+
+// TestServeUnsubscribeDuringSend unsubscribes a recipient while the weekly
+// send is under way: the suppression is recorded at once, and the send,
+// which has not reached the address yet, skips it.
+func TestServeUnsubscribeDuringSend(t *testing.T) {
+	relay := mailertest.Start(t)
+	started := make(chan struct{})
+	var once sync.Once
+	relay.OnMessage(func(n int) {
+		if n == 5 {
+			once.Do(func() { close(started) })
+		}
+		time.Sleep(15 * time.Millisecond)
+	})
+	cfg := project(t, smtpConfig(relay)+"send: {concurrency: 1}\n", map[string]string{
+		"Clippings/city.md": clipping("十年后的城市", "https://example.com/city", "2026-11-28", "AI"),
+	}, subscribersCSV(80))
+	s := startCommand(t, map[string]string{"DIGEST_SECRET": serveSecret},
+		"--config", cfg, "--now", "2026-11-30T07:59:58+08:00", "serve", "--addr", "127.0.0.1:0")
+	select {
+	case <-started:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the weekly send did not start:\n%s", s.Stderr.String())
+	}
+	// The ledger is walked in address order: r079 comes last.
+	last := "r079@example.com"
+	tok := digest.UnsubscribeToken([]byte(serveSecret), last, "digest.test")
+	if resp, _ := httpPost(t, s.URL+"/unsubscribe?t="+tok, url.Values{"List-Unsubscribe": {"One-Click"}}); resp.StatusCode != 200 {
+		t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
+	}
+	waitFor(t, 20*time.Second, "the weekly run", func() bool { return strings.Contains(s.Stderr.String(), "weekly run done") }, s.Stderr.String)
+	counts := relay.Count()
+	if counts[last] != 0 {
+		t.Errorf("%s unsubscribed during the send and still got the issue", last)
+	}
+	if n := len(counts); n != 79 {
+		t.Errorf("%d recipients got the issue, want 79", n)
+	}
+}
