@@ -198,10 +198,10 @@ func (a *app) sendScheduled(ctx context.Context, is *digest.Issue) (string, erro
 		return "", err
 	}
 	rep, err := a.deliverIssue(ctx, is, secret, false, false)
-	if rep != nil {
-		a.logf("%s", rep.summary())
-	}
 	if err != nil {
+		if rep != nil {
+			err = fmt.Errorf("%w (%s)", err, rep.summary())
+		}
 		return "", err
 	}
 	return rep.summary(), nil
