@@ -383,8 +383,8 @@ func (c *Clip) MatchTag(want []string) (tag string, ok bool) {
 // It is false only when ParseClip followed by MatchTag(want) cannot succeed:
 //
 //   - A tag is in the value of a top-level `tags` key of the frontmatter, or
-//     in the body right after '#' and before the next ASCII white space. Only
-//     those bytes are searched. Where the frontmatter's shape makes the extent
+//     in the body in a run of tag characters right after a '#' that starts
+//     the body or follows white space. Only those bytes are searched. Where the frontmatter's shape makes the extent
 //     of that value unsure (anchors, flow or indented documents, complex
 //     keys, tabs, a quoted value left open, an escaped key), all of it is
 //     searched.
@@ -400,44 +400,53 @@ func (c *Clip) MatchTag(want []string) (tag string, ok bool) {
 //     wanted tag made only of such characters always may match.
 func MayMatch(data []byte, want []string) bool {
 	front, _, body, _, _ := SplitFrontmatter(data)
-	regions, whole := tagFrontRegions(front)
+	var buf [4][2]int
+	regions, whole := tagFrontRegions(front, buf[:0])
 	if whole {
-		regions = [][2]int{{0, len(front)}}
+		regions = append(regions[:0], [2]int{0, len(front)})
 	}
 	for _, r := range regions {
 		if bytes.IndexByte(front[r[0]:r[1]], '\\') >= 0 {
 			return true // an escape can spell any tag
 		}
 	}
+	var ndBuf [4]*tagNeedle
+	needles := ndBuf[:0]
 	for _, w := range want {
 		nd, ok := tagNewNeedle(w)
 		if !ok {
 			return true
 		}
-		if nd == nil {
-			continue // an empty tag matches nothing
+		if nd != nil { // an empty tag matches nothing
+			needles = append(needles, nd)
 		}
-		for _, r := range regions {
+	}
+	if len(needles) == 0 {
+		return false
+	}
+	for _, r := range regions {
+		for _, nd := range needles {
 			if nd.in(front[r[0]:r[1]]) {
 				return true
 			}
 		}
-		for i := 0; i < len(body); {
-			j := bytes.IndexByte(body[i:], '#')
-			if j < 0 {
-				break
-			}
-			start := i + j + 1
-			end := start
-			for end < len(body) && !tagIsASCIISpace(body[end]) {
-				end++
-			}
-			// Later '#'s before end start suffixes of this window: covered.
-			if nd.in(body[start:end]) {
-				return true
-			}
-			i = end
+	}
+	for i := 0; i < len(body); {
+		j := bytes.IndexByte(body[i:], '#')
+		if j < 0 {
+			break
 		}
+		start := i + j + 1
+		end := start + tagCharsLen(body[start:])
+		// As in InlineTags, only a '#' at the start or after white space.
+		if end > start && (start == 1 || body[start-2] == '\n' || tagAfterSpace(body[:start-1])) {
+			for _, nd := range needles {
+				if nd.in(body[start:end]) {
+					return true
+				}
+			}
+		}
+		i = end
 	}
 	return false
 }
@@ -446,7 +455,7 @@ func MayMatch(data []byte, want []string) bool {
 // of a top-level `tags` key (matched case-insensitively, as ParseClip does),
 // each from its key line to the next top-level key, or whole when front's
 // shape makes those ranges unsure.
-func tagFrontRegions(front []byte) (regions [][2]int, whole bool) {
+func tagFrontRegions(front []byte, regions [][2]int) (_ [][2]int, whole bool) {
 	if bytes.IndexByte(front, '\t') >= 0 || bytes.Contains(front, fmBOM) || tagHasAnchor(front) {
 		return nil, true
 	}
@@ -470,14 +479,14 @@ func tagFrontRegions(front []byte) (regions [][2]int, whole bool) {
 			if !ok {
 				break // not a key: part of the value before it
 			}
-			if strings.IndexByte(k, '\\') >= 0 {
+			if bytes.IndexByte(k, '\\') >= 0 {
 				return nil, true // an escape can spell "tags"
 			}
 			if start >= 0 {
 				regions = append(regions, [2]int{start, pos})
 				start = -1
 			}
-			if strings.EqualFold(k, "tags") {
+			if bytes.EqualFold(k, []byte("tags")) {
 				if tagOpensLine(rest) {
 					return nil, true
 				}
@@ -512,7 +521,7 @@ func tagHasAnchor(front []byte) bool {
 
 // tagTopKey splits a top-level `key: rest` line, the key plain or quoted; ok
 // is false when the line is not one.
-func tagTopKey(l []byte) (key string, rest []byte, ok bool) {
+func tagTopKey(l []byte) (key, rest []byte, ok bool) {
 	var k []byte
 	if q := l[0]; q == '"' || q == '\'' {
 		i := 1
@@ -526,23 +535,23 @@ func tagTopKey(l []byte) (key string, rest []byte, ok bool) {
 			}
 		}
 		if i >= len(l) {
-			return "", nil, false
+			return nil, nil, false
 		}
 		k, l = l[1:i], bytes.TrimLeft(l[i+1:], " ")
 		if len(l) == 0 || l[0] != ':' || len(l) > 1 && l[1] != ' ' {
-			return "", nil, false
+			return nil, nil, false
 		}
-		if q == '\'' {
+		if q == '\'' && bytes.Contains(k, []byte("''")) {
 			k = bytes.ReplaceAll(k, []byte("''"), []byte("'"))
 		}
-		return string(k), bytes.TrimSpace(l[1:]), true
+		return k, bytes.TrimSpace(l[1:]), true
 	}
 	for i := 0; i < len(l); i++ {
 		if l[i] == ':' && (i+1 == len(l) || l[i+1] == ' ') {
-			return string(bytes.TrimRight(l[:i], " ")), bytes.TrimSpace(l[i+1:]), true
+			return bytes.TrimRight(l[:i], " "), bytes.TrimSpace(l[i+1:]), true
 		}
 	}
-	return "", nil, false
+	return nil, nil, false
 }
 
 // tagOpensLine reports whether a value may go on past its line in a way
@@ -569,10 +578,27 @@ func tagIsASCIISpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
+// tagCharsLen returns the length of the run of tag characters b starts
+// with: where an inline tag after '#' ends.
+func tagCharsLen(b []byte) int {
+	n := 0
+	for n < len(b) {
+		r, size := rune(b[n]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[n:])
+		}
+		if !tagIsRune(r) {
+			break
+		}
+		n += size
+	}
+	return n
+}
+
 // A tagNeedle is a run of a wanted tag's characters, each as the UTF-8
 // encodings of every rune that can stand for it in a note.
 type tagNeedle struct {
-	chars [][]string
+	chars [][][]byte
 	// start and end tell that the run starts or ends the wanted tag: a letter,
 	// mark, digit, '_' or '-' (or '/' before it) glued to it there makes a
 	// longer tag, which is not the wanted one.
@@ -610,7 +636,7 @@ func tagMakeNeedle(w string) (*tagNeedle, bool) {
 	if w == "" {
 		return nil, true
 	}
-	var best, cur [][]string
+	var best, cur [][][]byte
 	bestStart, curStart, n := 0, 0, 0
 	for _, r := range w {
 		n++
@@ -622,9 +648,9 @@ func tagMakeNeedle(w string) (*tagNeedle, bool) {
 		if cur == nil {
 			curStart = n - 1
 		}
-		enc := make([]string, len(alts))
+		enc := make([][]byte, len(alts))
 		for i, a := range alts {
-			enc[i] = string(a)
+			enc[i] = utf8.AppendRune(nil, a)
 		}
 		cur = append(cur, enc)
 		if len(cur) > len(best) {
@@ -681,7 +707,7 @@ var tagHanCompat = sync.OnceValue(func() map[rune][]rune {
 func (nd *tagNeedle) in(b []byte) bool {
 	for _, first := range nd.chars[0] {
 		for i := 0; i < len(b); i++ {
-			j := bytes.Index(b[i:], []byte(first))
+			j := bytes.Index(b[i:], first)
 			if j < 0 {
 				break
 			}
@@ -713,7 +739,7 @@ func (nd *tagNeedle) at(b []byte) (int, bool) {
 next:
 	for _, alts := range nd.chars[1:] {
 		for _, a := range alts {
-			if bytes.HasPrefix(b[n:], []byte(a)) {
+			if bytes.HasPrefix(b[n:], a) {
 				n += len(a)
 				continue next
 			}
