@@ -37,20 +37,27 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// TestSendCrash kills the real binary with SIGKILL at random points of a
+// TestSendBinary builds the real binary and stops it mid-send.
+//
+// testSendCrash kills it with SIGKILL at random points of a
 // send to 500 subscribers, and runs it again each time. However it dies,
 // every recipient ends with exactly one copy, except those reported unknown
 // (at most one per connection per kill), and a pending row was never sent.
-func TestSendCrash(t *testing.T) {
+func TestSendBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
 	}
+	bin := buildBinary(t)
+	t.Run("SIGKILL", func(t *testing.T) { testSendCrash(t, bin) })
+	t.Run("SIGTERM", func(t *testing.T) { testSendTerm(t, bin) })
+}
+
+func testSendCrash(t *testing.T, bin string) {
 	const (
 		subscribers = 500
 		concurrency = 4
 		kills       = 6
 	)
-	bin := buildBinary(t)
 	srv := mailertest.Start(t)
 	dir := sendDir(t)
 	emails := writeSubscribers(t, dir, subscribers)
@@ -258,4 +265,64 @@ func TestSendCrash(t *testing.T) {
 		t.Errorf("after everything: %+v", rep)
 	}
 	t.Logf("%d kills, %d recipients left unknown in all (at most %d per kill)", killed, len(inDoubt), concurrency)
+}
+
+// testSendTerm stops a send with SIGTERM: it takes no more messages,
+// records those in flight, says how to go on, and exits 1; the next run
+// finishes the job with nobody getting two copies and nobody left unknown.
+func testSendTerm(t *testing.T, bin string) {
+	srv := mailertest.Start(t)
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, 200)
+	useRelay(t, dir, srv.Host, srv.Port, "send: {concurrency: 4}\n")
+	args := []string{"--config", filepath.Join(dir, "digest.yaml"), "--now", sendNow, "send", "--json"}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "DIGEST_SECRET="+sendSecret)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var once sync.Once
+	srv.OnMessage(func(n int) {
+		if n >= 50 {
+			once.Do(func() { cmd.Process.Signal(syscall.SIGTERM) })
+		}
+	})
+	if err := cmd.Run(); err == nil || cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("SIGTERM: %v, want exit status 1\n%s", err, stderr.String())
+	}
+	srv.OnMessage(nil)
+	if !bytes.Contains(stderr.Bytes(), []byte("send interrupted")) || !bytes.Contains(stderr.Bytes(), []byte("digest send goes on where this stopped")) {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	var rep sendReport
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %q", err, stdout.String())
+	}
+	received := len(srv.Received())
+	if rep.Sent != received || rep.Pending != len(emails)-received || rep.Unknown != 0 {
+		t.Errorf("report %+v; the server has %d", rep, received)
+	}
+	for e, d := range ledger(t, dir) {
+		if d.State == sqlite.Sending || (d.State == sqlite.Sent) != (srv.Count()[e] == 1) {
+			t.Errorf("%s is %s, the server has %d", e, d.State, srv.Count()[e])
+		}
+	}
+
+	cmd = exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "DIGEST_SECRET="+sendSecret)
+	stdout.Reset()
+	cmd.Stdout = &stdout
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(stdout.Bytes(), &rep)
+	if rep.Sent != len(emails)-received || rep.Unknown != 0 || rep.Already != received {
+		t.Errorf("the run after: %+v", rep)
+	}
+	count := srv.Count()
+	for _, e := range emails {
+		if count[e] != 1 {
+			t.Errorf("%s got %d copies", e, count[e])
+		}
+	}
+	t.Logf("SIGTERM after 50 messages: %d sent before it, %d after", received, rep.Sent)
 }
