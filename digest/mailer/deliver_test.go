@@ -154,9 +154,11 @@ func TestDeliverSMTP(t *testing.T) {
 	j := job(t, st, relay(srv, 400*time.Millisecond))
 	var mu sync.Mutex
 	events := map[string][]string{}
+	results := map[string]mailer.Result{}
 	j.OnResult = func(e mailer.Event) {
 		mu.Lock()
 		events[e.Email] = append(events[e.Email], e.State)
+		results[e.Email] = e.Result
 		mu.Unlock()
 	}
 	start := time.Now()
@@ -190,6 +192,14 @@ func TestDeliverSMTP(t *testing.T) {
 	}
 	if r := rows[emails[5]]; r.Code != 550 || !strings.Contains(r.Response, "no such user") {
 		t.Errorf("550 row = %+v", r)
+	}
+	if r := results[emails[5]]; r.Outcome != mailer.Permanent || !r.Bounce {
+		t.Errorf("550 5.1.1 at RCPT: %+v, want a permanent failure that is a bounce", r)
+	}
+	for _, i := range []int{3, 7, 11} {
+		if r := results[emails[i]]; r.Outcome != mailer.Delivered || events[emails[i]][0] != sqlite.Pending {
+			t.Errorf("%s: events %v, last %+v", emails[i], events[emails[i]], r)
+		}
 	}
 	for _, i := range []int{3, 7, 11} {
 		if r := rows[emails[i]]; r.Attempts != 2 {

@@ -220,6 +220,15 @@ func TestLedgerSuppressedAtTheirTurn(t *testing.T) {
 func TestLedgerBounces(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openLedger(t)
+	// A refusal that is the relay's policy, not the address's, never counts.
+	for i := range BounceLimit + 1 {
+		issue := fmt.Sprintf("P%d", i)
+		s.AddRecipients(ctx, issue, 1, []Recipient{{Email: "gone@example.com"}}, t0)
+		mustApply(t, s, issue,
+			Change{Email: "gone@example.com", From: Pending, To: Sending},
+			Change{Email: "gone@example.com", From: Sending, To: Failed, Code: 554, Response: "554 5.7.1 relaying denied"},
+		)
+	}
 	for i := 1; i <= BounceLimit; i++ {
 		issue := fmt.Sprintf("W%d", i)
 		s.AddRecipients(ctx, issue, 1, []Recipient{{Email: "gone@example.com"}}, t0)
