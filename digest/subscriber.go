@@ -228,6 +228,17 @@ func (r *SubscriberReader) Problems() []*SubscriberError { return r.problems }
 // Skipped returns how many rows have been skipped so far.
 func (r *SubscriberReader) Skipped() int { return r.skipped }
 
+// Listed reports whether the file had a row for email so far, whatever its
+// status: the owner's file wins over subscribers known from elsewhere.
+func (r *SubscriberReader) Listed(email string) bool {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return false
+	}
+	_, ok := r.seen[subscriberHash(e)]
+	return ok
+}
+
 func (r *SubscriberReader) problem(line int, reason string) {
 	e := &SubscriberError{File: r.name, Line: line, Reason: reason}
 	r.skipped++

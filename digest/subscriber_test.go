@@ -537,3 +537,23 @@ func BenchmarkSubscriberReader(b *testing.B) {
 		}
 	}
 }
+
+func TestSubscriberReaderListed(t *testing.T) {
+	r, err := NewSubscriberReader(strings.NewReader("email,status\nAnn@Example.com,unsubscribed\nbob@example.com,active\n"), "s.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := r.Next(); err != nil {
+			break
+		}
+	}
+	for _, tt := range []struct {
+		email string
+		want  bool
+	}{{"ann@example.com", true}, {"BOB@example.com", true}, {"cy@example.com", false}, {"not an address", false}} {
+		if got := r.Listed(tt.email); got != tt.want {
+			t.Errorf("Listed(%q) = %v, want %v", tt.email, got, tt.want)
+		}
+	}
+}

@@ -332,9 +332,9 @@ func (a *app) addRecipients(ctx context.Context, st *sqlite.Store, is *digest.Is
 	return err
 }
 
-// eachSubscriber streams the subscribers file and calls fn with every
-// subscriber is is for, counting the others in rep. Invalid rows are
-// reported as file:line: reason.
+// eachSubscriber streams the subscribers file, then the subscribers who
+// confirmed on the site, and calls fn with every one the issue is for,
+// counting the others in rep. Invalid rows are reported as file:line: reason.
 func (a *app) eachSubscriber(ctx context.Context, st *sqlite.Store, is *digest.Issue, rep *sendReport, fn func(digest.Subscriber) error) error {
 	name := displayPath(a.cfg.Subscribers)
 	f, err := os.Open(a.cfg.Subscribers)
@@ -380,6 +380,23 @@ func (a *app) eachSubscriber(ctx context.Context, st *sqlite.Store, is *digest.I
 		}
 	}
 	rep.Invalid = r.Skipped()
+	// Then those who subscribed on the site (double opt-in), unless the
+	// file lists them: the owner's file, with its statuses, wins.
+	for sub, err := range st.Subscribers(ctx) {
+		if err != nil {
+			return err
+		}
+		if r.Listed(sub.Email) {
+			continue
+		}
+		if !wantsAny(sub, is) {
+			rep.Skipped++
+			continue
+		}
+		if err := fn(sub); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
