@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"path"
@@ -29,37 +30,70 @@ type Scanned struct {
 
 // ScanOptions tune ScanVault.
 type ScanOptions struct {
-	Want    []string        // configured tags; files that cannot match them are not parsed
-	Skip    func(File) bool // true: do not read the file at all (known unchanged)
-	Exclude []string        // folders (relative, slash-separated) not to walk, e.g. the output
-	Workers int             // parallel readers; 0 means a sensible default
+	Want []string // configured tags; files that cannot match them are not parsed
+	// Skip, when set, is asked for each file (from several goroutines at
+	// once) whether not to read it at all, because it is known unchanged.
+	Skip    func(File) bool
+	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
+	Workers int      // parallel readers; 0 means a sensible default
 }
+
+// BufferReader is implemented by a file system that can read a file into a
+// buffer the caller reuses, so that a scan of a large vault allocates nothing
+// per file it does not parse. size is the size the walk saw (0 if unknown).
+// The returned slice is buf, or a larger one when buf was too small.
+type BufferReader interface {
+	ReadFileBuffer(name string, size int64, buf []byte) ([]byte, error)
+}
+
+// scanBatch is how many files a worker takes at a time: enough to make the
+// hand-offs between goroutines cheap, few enough to keep the workers busy.
+const scanBatch = 64
 
 // ScanVault walks every *.md file under fsys (skipping dot-folders such as
 // .obsidian, and not following symbolic links to folders, so link loops
-// cannot trap it), reads and parses files in parallel, and calls fn for each
-// in walk order, one call at a time. Only bytes that may match are parsed.
+// cannot trap it), stats, reads and parses files in parallel, and calls fn
+// for each in walk order, one call at a time. Only files whose bytes may
+// match a wanted tag are parsed.
 func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned)) error {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = 2 * runtime.GOMAXPROCS(0)
 	}
-	type job struct {
-		f    File
-		done chan Scanned
-	}
-	jobs := make(chan job, 4*workers)
-	order := make(chan chan Scanned, 4*workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+
+	type entry struct {
+		path string
+		d    fs.DirEntry
+		err  error // from the walk
+	}
+	type batch struct {
+		in   []entry
+		out  []Scanned
+		keep []bool // false: not a file to report (a link to a folder, a dangling link)
+		done chan struct{}
+	}
+	jobs := make(chan *batch, 2*workers)
+	order := make(chan *batch, 4*workers)
 
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				j.done <- readOne(fsys, j.f, opt)
+			var buf []byte
+			for b := range jobs {
+				b.out = make([]Scanned, len(b.in))
+				b.keep = make([]bool, len(b.in))
+				for i, e := range b.in {
+					if e.err != nil {
+						b.out[i], b.keep[i] = Scanned{File: File{Path: e.path}, Err: e.err}, true
+						continue
+					}
+					b.out[i], b.keep[i] = scanOne(fsys, e.path, e.d, opt, &buf)
+				}
+				close(b.done)
 			}
 		}()
 	}
@@ -68,6 +102,16 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 	go func() {
 		defer close(order)
 		defer close(jobs)
+		cur := &batch{}
+		flush := func() {
+			if len(cur.in) == 0 {
+				return
+			}
+			cur.done = make(chan struct{})
+			jobs <- cur
+			order <- cur
+			cur = &batch{in: make([]entry, 0, scanBatch)}
+		}
 		walkErr = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -76,9 +120,10 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 				if p == "." {
 					return err
 				}
-				ch := make(chan Scanned, 1)
-				ch <- Scanned{File: File{Path: p}, Err: err}
-				order <- ch
+				cur.in = append(cur.in, entry{path: p, err: err})
+				if len(cur.in) == scanBatch {
+					flush()
+				}
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -96,28 +141,22 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 			if !strings.EqualFold(path.Ext(p), ".md") {
 				return nil
 			}
-			f := File{Path: p}
-			if info, err := d.Info(); err == nil {
-				if info.Mode()&fs.ModeSymlink != 0 {
-					if info, err = fs.Stat(fsys, p); err != nil || !info.Mode().IsRegular() {
-						return nil // dangling link, or a link to a folder
-					}
-				}
-				f.Size, f.ModTime = info.Size(), info.ModTime()
+			cur.in = append(cur.in, entry{path: p, d: d})
+			if len(cur.in) == scanBatch {
+				flush()
 			}
-			ch := make(chan Scanned, 1)
-			if opt.Skip != nil && opt.Skip(f) {
-				ch <- Scanned{File: f, Skipped: true}
-			} else {
-				jobs <- job{f, ch}
-			}
-			order <- ch
 			return nil
 		})
+		flush()
 	}()
 
-	for ch := range order {
-		fn(<-ch)
+	for b := range order {
+		<-b.done
+		for i, s := range b.out {
+			if b.keep[i] {
+				fn(s)
+			}
+		}
 	}
 	wg.Wait()
 	if walkErr != nil && walkErr != context.Canceled {
@@ -135,14 +174,41 @@ func excluded(p string, ex []string) bool {
 	return false
 }
 
-func readOne(fsys fs.FS, f File, opt ScanOptions) Scanned {
-	data, err := fs.ReadFile(fsys, f.Path)
+// scanOne stats, reads, filters and parses one file; keep is false for a
+// link that does not lead to a regular file. *buf is the worker's reusable
+// read buffer.
+func scanOne(fsys fs.FS, p string, d fs.DirEntry, opt ScanOptions, buf *[]byte) (s Scanned, keep bool) {
+	f := File{Path: p}
+	if info, err := d.Info(); err == nil {
+		if info.Mode()&fs.ModeSymlink != 0 {
+			if info, err = fs.Stat(fsys, p); err != nil || !info.Mode().IsRegular() {
+				return Scanned{}, false // dangling link, or a link to a folder
+			}
+		}
+		f.Size, f.ModTime = info.Size(), info.ModTime()
+	}
+	if opt.Skip != nil && opt.Skip(f) {
+		return Scanned{File: f, Skipped: true}, true
+	}
+	var data []byte
+	var err error
+	if br, ok := fsys.(BufferReader); ok {
+		data, err = br.ReadFileBuffer(p, f.Size, (*buf)[:0])
+		if cap(data) <= 1<<22 {
+			*buf = data[:0] // keep it for the next file, unless it grew huge
+		}
+	} else {
+		data, err = fs.ReadFile(fsys, p)
+	}
 	if err != nil {
-		return Scanned{File: f, Err: err}
+		return Scanned{File: f, Err: err}, true
 	}
 	if len(opt.Want) > 0 && !MayMatch(data, opt.Want) {
-		return Scanned{File: f, NoMatch: true}
+		return Scanned{File: f, NoMatch: true}, true
 	}
-	c, err := ParseClip(f.Path, data, f.ModTime)
-	return Scanned{File: f, Clip: c, Err: err}
+	if _, ok := fsys.(BufferReader); ok {
+		data = bytes.Clone(data) // the clip keeps its body; the buffer is reused
+	}
+	c, err := ParseClip(p, data, f.ModTime)
+	return Scanned{File: f, Clip: c, Err: err}, true
 }

@@ -132,10 +132,17 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 				(!r.Clipped.After(window.Since) && (window.First || !r.FirstSeen.After(window.Since)))
 		},
 	}
-	err = digest.ScanVault(ctx, os.DirFS(a.cfg.Vault), opt, func(s digest.Scanned) {
+	// known is only read during the scan (Skip runs in the scan's workers);
+	// the files that are gone are worked out after it.
+	var walked []string
+	hits := 0
+	err = digest.ScanVault(ctx, newVaultFS(a.cfg.Vault), opt, func(s digest.Scanned) {
 		res.Notes++
+		walked = append(walked, s.Path)
 		rec, seen := known[s.Path]
-		delete(known, s.Path)
+		if seen {
+			hits++
+		}
 		if s.Skipped {
 			res.Unchanged++
 			return
@@ -180,9 +187,14 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		if err := st.SaveFiles(ctx, changed); err != nil {
 			return nil, fmt.Errorf("state: %w", err)
 		}
-		gone := make([]string, 0, len(known))
-		for p := range known {
-			gone = append(gone, p)
+		var gone []string
+		if hits < len(known) {
+			for _, p := range walked {
+				delete(known, p)
+			}
+			for p := range known {
+				gone = append(gone, p)
+			}
 		}
 		if err := st.ForgetFiles(ctx, gone); err != nil {
 			return nil, fmt.Errorf("state: %w", err)

@@ -1,0 +1,10 @@
+//go:build !unix
+
+package main
+
+import (
+	"io/fs"
+	"os"
+)
+
+func newVaultFS(root string) fs.FS { return os.DirFS(root) }
