@@ -23,7 +23,8 @@ run: build
 	@echo
 	@echo "Open public/index.html; read the mail with: mutt -f outbox"
 
-test: lint unit fuzz
+# Unit tests last, so that their summary closes the output.
+test: lint fuzz unit
 
 unit:
 	$(GO) test -count=1 ./...

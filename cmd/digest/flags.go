@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"time"
 )
@@ -15,6 +16,7 @@ type globals struct {
 // flagSet is a flag.FlagSet that reports usage mistakes as usageError.
 type flagSet struct {
 	*flag.FlagSet
+	help io.Writer // where -h prints the flags
 }
 
 func newFlagSet(name string, g *globals) *flagSet {
@@ -22,13 +24,18 @@ func newFlagSet(name string, g *globals) *flagSet {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.config, "config", g.config, "configuration file")
 	fs.StringVar(&g.now, "now", g.now, "pretend time (RFC3339)")
-	return &flagSet{fs}
+	return &flagSet{FlagSet: fs}
 }
 
 func (fs *flagSet) Parse(args []string) error {
 	if err := fs.FlagSet.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			return usagef("see digest help")
+			if fs.help != nil {
+				fmt.Fprintf(fs.help, "Usage of digest %s:\n", fs.Name())
+				fs.SetOutput(fs.help)
+				fs.PrintDefaults()
+			}
+			return usagef("%s: -h shows the flags; digest help shows the commands", fs.Name())
 		}
 		return usagef("%s: %v", fs.Name(), err)
 	}

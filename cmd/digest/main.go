@@ -43,7 +43,8 @@ Commands:
     send     [--dry-run] [--to ADDR] [--issue ID] [--resend-unknown] [--json]
                                                        email the issue to the subscribers
     preview  [--addr HOST:PORT]                        the next issue, re-rendered live
-    serve    [--addr HOST:PORT]                        archive, feeds, (un)subscribe, weekly schedule
+    serve    [--addr HOST:PORT] [--drain DURATION] [--log-json] [--trust-proxy]
+                                                       archive, feeds, (un)subscribe, weekly schedule
     status   [--json]                                  issues, deliveries, suppressions
     version                                            print the version
 
@@ -51,9 +52,12 @@ Global flags:
     --config FILE    configuration (default digest.yaml; missing means defaults)
     --now RFC3339    pretend it is this time, for reproducible runs
 
+'digest COMMAND -h' lists a command's flags.
+
 Example:
-    $ digest --config examples/digest.yaml build
-    digest: issue 2026-W48 (#1): 5 clippings from 14 notes
+    $ export DIGEST_SECRET=$(openssl rand -hex 32)
+    $ digest --config examples/digest.yaml --now 2025-05-19T20:00:00+08:00 build
+    digest: issue 2025-W21 (#1): 6 clippings from 13 notes, 1 invalid skipped
     $ digest --config examples/digest.yaml send --dry-run
     $ digest --config examples/digest.yaml send
 `
@@ -87,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usagef("unknown command %q (see digest help)", name)
 	}
 	fs := newFlagSet(name, g)
+	fs.help = stderr
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
