@@ -116,7 +116,31 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	}
 	sig := strings.Join(a.cfg.Tags, "\x1f")
 	sel := digest.NewSelector(window, included)
-	var changed []sqlite.FileRecord
+	// The new index of the vault's files is made as the scan goes, in walk
+	// order, so that files gone from the vault are left out by not being
+	// there. Until a file differs from its record, only paths are kept: a
+	// build that changes nothing encodes and writes nothing.
+	var index sqlite.FileIndex
+	var same []string // the unchanged files walked before the first change
+	changed := false
+	keep := func(r sqlite.FileRecord) {
+		if changed {
+			index.Add(r)
+		} else {
+			same = append(same, r.Path)
+		}
+	}
+	add := func(r sqlite.FileRecord) {
+		if !changed {
+			changed = true
+			index.Grow(len(known) + 1024)
+			for _, p := range same {
+				index.Add(known[p])
+			}
+			same = nil
+		}
+		index.Add(r)
+	}
 
 	opt := digest.ScanOptions{
 		Want:    a.cfg.Tags,
@@ -132,26 +156,28 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 				(!r.Clipped.After(window.Since) && (window.First || !r.FirstSeen.After(window.Since)))
 		},
 	}
-	// known is only read during the scan (Skip runs in the scan's workers);
-	// the files that are gone are worked out after it.
-	var walked []string
+	// known is only read during the scan: Skip runs in the scan's workers.
 	hits := 0
 	err = digest.ScanVault(ctx, newVaultFS(a.cfg.Vault), opt, func(s digest.Scanned) {
 		res.Notes++
-		walked = append(walked, s.Path)
-		rec, seen := known[s.Path]
+		old, seen := known[s.Path]
 		if seen {
 			hits++
 		}
 		if s.Skipped {
 			res.Unchanged++
+			keep(old)
 			return
 		}
 		if s.Err != nil {
 			res.Invalid++
 			res.Errors = append(res.Errors, a.vaultError(s.Err))
+			if seen {
+				keep(old)
+			}
 			return
 		}
+		rec := old
 		if !seen {
 			rec = sqlite.FileRecord{Path: s.Path, FirstSeen: a.now}
 		}
@@ -168,7 +194,11 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 				sel.Consider(digest.Candidate{Clip: s.Clip, Tag: tag, FirstSeen: rec.FirstSeen})
 			}
 		}
-		changed = append(changed, rec)
+		if seen && rec.Same(old) {
+			keep(rec)
+		} else {
+			add(rec)
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
@@ -183,20 +213,8 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		items = append(items, digest.NewItem(c.Clip, c.Tag, a.cfg.Excerpt))
 	}
 	digest.SortItems(items, a.cfg.Tags)
-	if !dry {
-		if err := st.SaveFiles(ctx, changed); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
-		}
-		var gone []string
-		if hits < len(known) {
-			for _, p := range walked {
-				delete(known, p)
-			}
-			for p := range known {
-				gone = append(gone, p)
-			}
-		}
-		if err := st.ForgetFiles(ctx, gone); err != nil {
+	if !dry && (changed || hits < len(known)) {
+		if err := st.SaveFileIndex(ctx, &index); err != nil {
 			return nil, fmt.Errorf("state: %w", err)
 		}
 	}

@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestFileIndexRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	t1 := time.Date(2026, 11, 1, 8, 30, 0, 123, time.UTC)
+	want := map[string]FileRecord{}
+	var x FileIndex
+	for i := range 1000 {
+		r := FileRecord{
+			Path:      fmt.Sprintf("Clippings/%d/剪藏 %d.md", i%7, i),
+			Size:      int64(i * 37),
+			ModTime:   t1.Add(time.Duration(i) * time.Second),
+			FirstSeen: t1,
+			Sig:       "AI\x1f未来趋势",
+		}
+		if i%10 == 0 {
+			r.Tag, r.Clipped = []string{"AI", "未来趋势"}[i%20/10], t1.AddDate(0, 0, -i)
+		}
+		want[r.Path] = r
+		x.Add(r)
+	}
+	if err := s.SaveFileIndex(ctx, &x); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read %d records, want %d", len(got), len(want))
+	}
+	for p, w := range want {
+		if g := got[p]; !g.Same(w) || !g.Clipped.Equal(w.Clipped) || g.Clipped.IsZero() != w.Clipped.IsZero() {
+			t.Fatalf("record %q = %+v, want %+v", p, g, w)
+		}
+	}
+	// An empty index is an index: no records, and not the old rows.
+	if err := s.SaveFileIndex(ctx, &FileIndex{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Files(ctx); len(got) != 0 {
+		t.Errorf("empty index read as %d records", len(got))
+	}
+}
+
+// TestFilesFromRows reads the rows an earlier version kept, and replaces
+// them with the index on the next save, keeping first_seen.
+func TestFilesFromRows(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	t1 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.DB().ExecContext(ctx, `INSERT INTO files (path, size, mtime_ns, first_seen, tag, clipped, sig)
+		VALUES ('a.md', 3, ?, ?, 'AI', ?, 'AI'), ('b.md', 4, ?, ?, '', ?, 'AI')`,
+		t1.UnixNano(), t1.UnixNano(), t1.UnixNano(), t1.UnixNano(), t1.UnixNano(), time.Time{}.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 2 || m["a.md"].Tag != "AI" || !m["a.md"].Clipped.Equal(t1) || !m["b.md"].Clipped.IsZero() {
+		t.Fatalf("rows read as %+v", m)
+	}
+	t2 := t1.AddDate(0, 0, 7)
+	if err := s.SaveFiles(ctx, []FileRecord{{Path: "a.md", Size: 5, ModTime: t2, FirstSeen: t2, Sig: "AI"}}); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	s.DB().QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&rows)
+	m, err = s.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 || len(m) != 2 || !m["a.md"].FirstSeen.Equal(t1) || m["a.md"].Size != 5 || m["b.md"].Size != 4 {
+		t.Errorf("after save: %d old rows, records %+v", rows, m)
+	}
+}
+
+func TestFileIndexCorrupt(t *testing.T) {
+	var x FileIndex
+	x.Add(FileRecord{Path: "a.md", Tag: "AI", Sig: "AI"})
+	for n := 1; n < len(x.data); n++ {
+		if _, err := decodeFileIndex(x.data[:n], 1); err == nil {
+			t.Errorf("index cut at %d of %d bytes decoded without error", n, len(x.data))
+		}
+	}
+}
