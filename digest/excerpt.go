@@ -22,7 +22,31 @@ func Excerpt(description string, body []byte, maxWidth int) string {
 	if text == "" {
 		text = FirstParagraph(body)
 	}
-	return Truncate(text, maxWidth)
+	return Truncate(dropInlineTags(text), maxWidth)
+}
+
+// dropInlineTags removes Obsidian #tags (a '#' at the start or after a space,
+// with a valid tag after it) from one line of plain text: in a vault they are
+// filing marks, in an excerpt they are noise.
+func dropInlineTags(text string) string {
+	if !strings.Contains(text, "#") {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if text[i] == '#' && (i == 0 || text[i-1] == ' ') {
+			if tag, n := tagRead([]byte(text[i+1:])); tag != "" {
+				i += 1 + n
+				for i < len(text) && text[i] == ' ' && (b.Len() == 0 || strings.HasSuffix(b.String(), " ")) {
+					i++
+				}
+				continue
+			}
+		}
+		b.WriteByte(text[i])
+		i++
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // Thresholds of FirstParagraph, in display columns.

@@ -413,3 +413,16 @@ func BenchmarkExcerpt(b *testing.B) {
 		}
 	}
 }
+
+func TestExcerptDropsInlineTags(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"城市正在改变。 #未来趋势 通勤距离不再决定居住地点。", "城市正在改变。 通勤距离不再决定居住地点。"},
+		{"#AI Agents are rewriting how software gets built. #ai/llm", "Agents are rewriting how software gets built."},
+		{"Issue #42 and C# stay; so does a#b.", "Issue #42 and C# stay; so does a#b."},
+	}
+	for _, tt := range tests {
+		if got := Excerpt("", []byte(tt.in), 200); got != tt.want {
+			t.Errorf("Excerpt(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
