@@ -33,17 +33,23 @@ type ScanOptions struct {
 	Want []string // configured tags; files that cannot match them are not parsed
 	// Skip, when set, is asked for each file (from several goroutines at
 	// once) whether not to read it at all, because it is known unchanged.
-	Skip    func(File) bool
+	Skip func(File) bool
+	// Known, when set, reports whether Skip could say true for a path at
+	// all (the file was seen before). A file it says false to is read
+	// straight away, without a stat by name first, when fsys is a
+	// BufferReader.
+	Known   func(path string) bool
 	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
 	Workers int      // parallel readers; 0 means a sensible default
 }
 
 // BufferReader is implemented by a file system that can read a file into a
 // buffer the caller reuses, so that a scan of a large vault allocates nothing
-// per file it does not parse. size is the size the walk saw (0 if unknown).
+// per file it does not parse. It returns the size and modification time of
+// the open file it read, so that a file need not be stat'ed by name first.
 // The returned slice is buf, or a larger one when buf was too small.
 type BufferReader interface {
-	ReadFileBuffer(name string, size int64, buf []byte) ([]byte, error)
+	ReadFileBuffer(name string, buf []byte) (data []byte, size int64, mod time.Time, err error)
 }
 
 // scanBatch is how many files a worker takes at a time: enough to make the
@@ -179,21 +185,32 @@ func excluded(p string, ex []string) bool {
 // read buffer.
 func scanOne(fsys fs.FS, p string, d fs.DirEntry, opt ScanOptions, buf *[]byte) (s Scanned, keep bool) {
 	f := File{Path: p}
-	if info, err := d.Info(); err == nil {
-		if info.Mode()&fs.ModeSymlink != 0 {
-			if info, err = fs.Stat(fsys, p); err != nil || !info.Mode().IsRegular() {
-				return Scanned{}, false // dangling link, or a link to a folder
+	br, _ := fsys.(BufferReader)
+	// A regular file Skip cannot skip is just read: its size and time come
+	// from the open file.
+	direct := br != nil && d.Type().IsRegular() && opt.Known != nil && !opt.Known(p)
+	if !direct {
+		if info, err := d.Info(); err == nil {
+			if info.Mode()&fs.ModeSymlink != 0 {
+				if info, err = fs.Stat(fsys, p); err != nil || !info.Mode().IsRegular() {
+					return Scanned{}, false // dangling link, or a link to a folder
+				}
 			}
+			f.Size, f.ModTime = info.Size(), info.ModTime()
 		}
-		f.Size, f.ModTime = info.Size(), info.ModTime()
-	}
-	if opt.Skip != nil && opt.Skip(f) {
-		return Scanned{File: f, Skipped: true}, true
+		if opt.Skip != nil && opt.Skip(f) {
+			return Scanned{File: f, Skipped: true}, true
+		}
 	}
 	var data []byte
 	var err error
-	if br, ok := fsys.(BufferReader); ok {
-		data, err = br.ReadFileBuffer(p, f.Size, (*buf)[:0])
+	if br != nil {
+		var size int64
+		var mod time.Time
+		data, size, mod, err = br.ReadFileBuffer(p, (*buf)[:0])
+		if err == nil {
+			f.Size, f.ModTime = size, mod
+		}
 		if cap(data) <= 1<<22 {
 			*buf = data[:0] // keep it for the next file, unless it grew huge
 		}
@@ -206,7 +223,7 @@ func scanOne(fsys fs.FS, p string, d fs.DirEntry, opt ScanOptions, buf *[]byte) 
 	if len(opt.Want) > 0 && !MayMatch(data, opt.Want) {
 		return Scanned{File: f, NoMatch: true}, true
 	}
-	if _, ok := fsys.(BufferReader); ok {
+	if br != nil {
 		data = bytes.Clone(data) // the clip keeps its body; the buffer is reused
 	}
 	c, err := ParseClip(p, data, f.ModTime)

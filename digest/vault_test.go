@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -32,6 +33,25 @@ func TestScanVault(t *testing.T) {
 		Skip:    func(f File) bool { return f.Path == "skip.md" },
 		Workers: 3,
 	}
+	t.Run("fs.FS", func(t *testing.T) { testScan(t, fsys, opt, mod) })
+	// With a BufferReader, files Known says were never seen are read
+	// without a stat first.
+	opt.Known = func(p string) bool { return p == "skip.md" || p == "a.md" }
+	t.Run("BufferReader", func(t *testing.T) { testScan(t, bufferFS{fsys}, opt, mod) })
+}
+
+// bufferFS is a BufferReader over a MapFS.
+type bufferFS struct{ fstest.MapFS }
+
+func (b bufferFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Time, error) {
+	f, ok := b.MapFS[name]
+	if !ok {
+		return nil, 0, time.Time{}, fs.ErrNotExist
+	}
+	return append(buf, f.Data...), int64(len(f.Data)), f.ModTime, nil
+}
+
+func testScan(t *testing.T, fsys fs.FS, opt ScanOptions, mod time.Time) {
 	var got []string
 	err := ScanVault(context.Background(), fsys, opt, func(s Scanned) {
 		var what string

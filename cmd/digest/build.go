@@ -133,7 +133,6 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	add := func(r sqlite.FileRecord) {
 		if !changed {
 			changed = true
-			index.Grow(len(known) + 1024)
 			for _, p := range same {
 				index.Add(known[p])
 			}
@@ -145,6 +144,10 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	opt := digest.ScanOptions{
 		Want:    a.cfg.Tags,
 		Exclude: a.excluded(),
+		Known: func(p string) bool {
+			_, ok := known[p]
+			return ok
+		},
 		Skip: func(f digest.File) bool {
 			r, ok := known[f.Path]
 			if !ok || r.Sig != sig || !r.Unchanged(f.Size, f.ModTime) {

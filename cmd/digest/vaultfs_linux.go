@@ -1,11 +1,10 @@
-//go:build unix
-
 package main
 
 import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 )
 
 // vaultFS is the vault's folder: os.DirFS, plus reading a file into a reused
@@ -18,12 +17,12 @@ type vaultFS struct {
 
 func newVaultFS(root string) fs.FS { return vaultFS{os.DirFS(root), root} }
 
-// ReadFileBuffer reads name into buf, growing it as needed. size is what a
-// stat said: a short read at or past it is the end of the file, which saves
-// the read that would return 0.
-func (v vaultFS) ReadFileBuffer(name string, size int64, buf []byte) ([]byte, error) {
+// ReadFileBuffer reads name into buf, growing it as needed, with open,
+// fstat, read and close: the size fstat gives lets a short read end it
+// without another read that would return 0.
+func (v vaultFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Time, error) {
 	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+		return nil, 0, time.Time{}, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	full := v.root + "/" + name
 	var fd int
@@ -35,9 +34,15 @@ func (v vaultFS) ReadFileBuffer(name string, size int64, buf []byte) ([]byte, er
 		}
 	}
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, 0, time.Time{}, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, 0, time.Time{}, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	size := st.Size
+	mod := time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec))
 	if want := int(size) + 1; cap(buf) < want {
 		buf = make([]byte, 0, max(want, 64<<10))
 	}
@@ -51,12 +56,12 @@ func (v vaultFS) ReadFileBuffer(name string, size int64, buf []byte) ([]byte, er
 			continue
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+			return nil, 0, time.Time{}, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 		requested := cap(buf) - len(buf)
 		buf = buf[:len(buf)+n]
 		if n == 0 || n < requested && int64(len(buf)) >= size {
-			return buf, nil
+			return buf, size, mod, nil
 		}
 	}
 }
