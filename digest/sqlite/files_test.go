@@ -13,7 +13,7 @@ func TestFileIndexRoundTrip(t *testing.T) {
 	t1 := time.Date(2026, 11, 1, 8, 30, 0, 123, time.UTC)
 	want := map[string]FileRecord{}
 	var x FileIndex
-	for i := range 1000 {
+	for i := range 10000 { // several chunks
 		r := FileRecord{
 			Path:      fmt.Sprintf("Clippings/%d/剪藏 %d.md", i%7, i),
 			Size:      int64(i * 37),
@@ -88,7 +88,7 @@ func TestFileIndexCorrupt(t *testing.T) {
 	var x FileIndex
 	x.Add(FileRecord{Path: "a.md", Tag: "AI", Sig: "AI"})
 	for n := 1; n < len(x.data); n++ {
-		if _, err := decodeFileIndex(x.data[:n], 1); err == nil {
+		if err := decodeFileIndex(map[string]FileRecord{}, x.data[:n]); err == nil {
 			t.Errorf("index cut at %d of %d bytes decoded without error", n, len(x.data))
 		}
 	}
