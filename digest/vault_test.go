@@ -51,6 +51,14 @@ func (b bufferFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.T
 	return append(buf, f.Data...), int64(len(f.Data)), f.ModTime, nil
 }
 
+func (b bufferFS) StatFile(name string) (int64, time.Time, fs.FileMode, error) {
+	f, ok := b.MapFS[name]
+	if !ok {
+		return 0, time.Time{}, 0, fs.ErrNotExist
+	}
+	return int64(len(f.Data)), f.ModTime, f.Mode, nil
+}
+
 func testScan(t *testing.T, fsys fs.FS, opt ScanOptions, mod time.Time) {
 	var got []string
 	err := ScanVault(context.Background(), fsys, opt, func(s Scanned) {

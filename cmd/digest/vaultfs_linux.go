@@ -65,3 +65,32 @@ func (v vaultFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Ti
 		}
 	}
 }
+
+// StatFile is lstat(2) on name, without an fs.FileInfo.
+func (v vaultFS) StatFile(name string) (int64, time.Time, fs.FileMode, error) {
+	if !fs.ValidPath(name) {
+		return 0, time.Time{}, 0, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrInvalid}
+	}
+	var st syscall.Stat_t
+	var err error
+	for {
+		err = syscall.Lstat(v.root+"/"+name, &st)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return 0, time.Time{}, 0, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	var mode fs.FileMode
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+	case syscall.S_IFDIR:
+		mode = fs.ModeDir
+	case syscall.S_IFLNK:
+		mode = fs.ModeSymlink
+	default:
+		mode = fs.ModeIrregular
+	}
+	return st.Size, time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec)), mode, nil
+}
