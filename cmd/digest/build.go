@@ -106,12 +106,18 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("vault: %s is not a folder", a.cfg.Vault)
 	}
-	known, err := st.Files(ctx)
-	if err != nil {
-		return nil, err
-	}
+	// The index of files seen before is read while the scan starts walking
+	// the vault: the scan waits for it only where it has to (Known, Skip).
+	var known *sqlite.Known
+	var knownErr error
+	ready := make(chan struct{})
+	go func() {
+		defer close(ready)
+		known, knownErr = st.KnownFiles(ctx)
+	}()
 	included, err := st.Included(ctx)
 	if err != nil {
+		<-ready
 		return nil, err
 	}
 	sig := strings.Join(a.cfg.Tags, "\x1f")
@@ -134,7 +140,8 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		if !changed {
 			changed = true
 			for _, p := range same {
-				index.Add(known[p])
+				r, _ := known.Get(p)
+				index.Add(r)
 			}
 			same = nil
 		}
@@ -145,11 +152,13 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		Want:    a.cfg.Tags,
 		Exclude: a.excluded(),
 		Known: func(p string) bool {
-			_, ok := known[p]
+			<-ready
+			_, ok := known.Get(p)
 			return ok
 		},
 		Skip: func(f digest.File) bool {
-			r, ok := known[f.Path]
+			<-ready
+			r, ok := known.Get(f.Path)
 			if !ok || r.Sig != sig || !r.Unchanged(f.Size, f.ModTime) {
 				return false
 			}
@@ -162,8 +171,9 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	// known is only read during the scan: Skip runs in the scan's workers.
 	hits := 0
 	err = digest.ScanVault(ctx, newVaultFS(a.cfg.Vault), opt, func(s digest.Scanned) {
+		<-ready
 		res.Notes++
-		old, seen := known[s.Path]
+		old, seen := known.Get(s.Path)
 		if seen {
 			hits++
 		}
@@ -203,6 +213,10 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 			add(rec)
 		}
 	})
+	<-ready
+	if knownErr != nil {
+		return nil, knownErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
@@ -216,7 +230,7 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		items = append(items, digest.NewItem(c.Clip, c.Tag, a.cfg.Excerpt))
 	}
 	digest.SortItems(items, a.cfg.Tags)
-	if !dry && (changed || hits < len(known)) {
+	if !dry && (changed || hits < known.Len()) {
 		if err := st.SaveFileIndex(ctx, &index); err != nil {
 			return nil, fmt.Errorf("state: %w", err)
 		}

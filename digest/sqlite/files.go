@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"time"
 )
@@ -135,9 +136,10 @@ func fromNanos(ns int64) time.Time {
 
 var errBadIndex = errors.New("file index: corrupt")
 
-// decodeFileIndex reads an encoded chunk of the index into m. The paths
-// share one string, so that a chunk costs one allocation for all of them.
-func decodeFileIndex(m map[string]FileRecord, data []byte) error {
+// decodeFileIndex reads an encoded chunk of the index, calling add for each
+// record. The paths share one string, so that a chunk costs one allocation
+// for all of them.
+func decodeFileIndex(data []byte, add func(FileRecord)) error {
 	s := string(data)
 	var strs []string
 	pos := 0
@@ -197,11 +199,65 @@ func decodeFileIndex(m map[string]FileRecord, data []byte) error {
 			r.Tag = str()
 			r.Clipped = fromNanos(sv())
 			r.Sig = str()
-			m[r.Path] = r
+			add(r)
 		}
 		return nil
 	}()
 	return err
+}
+
+// Known is the file index as read from the state, looked up by path. It
+// is not a map keyed by the paths: hashing 100,000 long paths into one cost
+// more than reading the index.
+type Known struct {
+	recs []FileRecord
+	pos  map[uint64]int32 // hash of a path: its first record in recs
+	next []int32          // the next record whose path has the same hash, or -1
+	seed maphash.Seed
+}
+
+func newKnown(n int) *Known {
+	return &Known{recs: make([]FileRecord, 0, n), pos: make(map[uint64]int32, n), next: make([]int32, 0, n), seed: maphash.MakeSeed()}
+}
+
+func (k *Known) add(r FileRecord) {
+	h := maphash.String(k.seed, r.Path)
+	i := int32(len(k.recs))
+	k.recs = append(k.recs, r)
+	prev, ok := k.pos[h]
+	if !ok {
+		prev = -1
+	}
+	k.next = append(k.next, prev)
+	k.pos[h] = i
+}
+
+// Get returns the record of path.
+func (k *Known) Get(path string) (FileRecord, bool) {
+	if k == nil {
+		return FileRecord{}, false
+	}
+	i, ok := k.pos[maphash.String(k.seed, path)]
+	for ok && i >= 0 {
+		if k.recs[i].Path == path {
+			return k.recs[i], true
+		}
+		i = k.next[i]
+	}
+	return FileRecord{}, false
+}
+
+// Len is the number of records.
+func (k *Known) Len() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.recs)
+}
+
+// KnownFiles reads the file index.
+func (s *Store) KnownFiles(ctx context.Context) (*Known, error) {
+	return known(ctx, s.db)
 }
 
 // Files returns every file record, keyed by path.
@@ -215,9 +271,21 @@ type querier interface {
 }
 
 func files(ctx context.Context, q querier) (map[string]FileRecord, error) {
-	m, found, err := readIndex(ctx, q)
+	k, err := known(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]FileRecord, k.Len())
+	for _, r := range k.recs {
+		m[r.Path] = r
+	}
+	return m, nil
+}
+
+func known(ctx context.Context, q querier) (*Known, error) {
+	k, found, err := readIndex(ctx, q)
 	if err != nil || found {
-		return m, err
+		return k, err
 	}
 	// No index yet: the rows an earlier version kept, if any.
 	rows, err := q.QueryContext(ctx, `SELECT path, size, mtime_ns, first_seen, tag, clipped, sig FROM files`)
@@ -225,7 +293,7 @@ func files(ctx context.Context, q querier) (map[string]FileRecord, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	m = map[string]FileRecord{}
+	k = newKnown(0)
 	for rows.Next() {
 		var r FileRecord
 		var mt, fs, cl int64
@@ -236,13 +304,13 @@ func files(ctx context.Context, q querier) (map[string]FileRecord, error) {
 		if r.Tag == "" {
 			r.Clipped = time.Time{}
 		}
-		m[r.Path] = r
+		k.add(r)
 	}
-	return m, rows.Err()
+	return k, rows.Err()
 }
 
 // readIndex reads and decodes file_index; found is false when there is none.
-func readIndex(ctx context.Context, q querier) (m map[string]FileRecord, found bool, err error) {
+func readIndex(ctx context.Context, q querier) (k *Known, found bool, err error) {
 	var chunks, total int
 	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(count), 0) FROM file_index`).Scan(&chunks, &total); err != nil || chunks == 0 {
 		return nil, false, err
@@ -252,7 +320,7 @@ func readIndex(ctx context.Context, q querier) (m map[string]FileRecord, found b
 		return nil, true, err
 	}
 	defer rows.Close()
-	m = make(map[string]FileRecord, total)
+	k = newKnown(total)
 	for rows.Next() {
 		var version int
 		var data sql.RawBytes // not copied again: it is decoded before the next call
@@ -262,11 +330,11 @@ func readIndex(ctx context.Context, q querier) (m map[string]FileRecord, found b
 		if version != fileIndexVersion {
 			return nil, true, fmt.Errorf("file index: unknown version %d", version)
 		}
-		if err := decodeFileIndex(m, data); err != nil {
+		if err := decodeFileIndex(data, k.add); err != nil {
 			return nil, true, err
 		}
 	}
-	return m, true, rows.Err()
+	return k, true, rows.Err()
 }
 
 // SaveFileIndex replaces every file record with those of x, in one
