@@ -136,7 +136,8 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 			same = append(same, r.Path)
 		}
 	}
-	add := func(r sqlite.FileRecord) {
+	// spill moves the unchanged files kept as paths into the index.
+	spill := func() {
 		if !changed {
 			changed = true
 			for _, p := range same {
@@ -145,6 +146,9 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 			}
 			same = nil
 		}
+	}
+	add := func(r sqlite.FileRecord) {
+		spill()
 		index.Add(r)
 	}
 
@@ -231,6 +235,8 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	}
 	digest.SortItems(items, a.cfg.Tags)
 	if !dry && (changed || hits < known.Len()) {
+		// Files only left the vault: the index is the unchanged rest.
+		spill()
 		if err := st.SaveFileIndex(ctx, &index); err != nil {
 			return nil, fmt.Errorf("state: %w", err)
 		}
