@@ -13,6 +13,19 @@ type statusReport struct {
 	State        string               `json:"state"`
 	Issues       []statusIssue        `json:"issues"`
 	Suppressions []sqlite.Suppression `json:"suppressions"`
+	// Confirmed and Pending count the subscribers of the site's form
+	// (double opt-in), beside the CSV file.
+	Confirmed int `json:"confirmed_subscribers"`
+	Pending   int `json:"pending_confirmations"`
+	// LastRun is the last weekly run `digest serve` handled, if any.
+	LastRun *statusRun `json:"last_run,omitempty"`
+}
+
+type statusRun struct {
+	At      string `json:"at"`
+	Outcome string `json:"outcome"`
+	Issue   string `json:"issue,omitempty"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 type statusIssue struct {
@@ -42,6 +55,10 @@ func init() {
 			fmt.Fprintf(w, "issues\t%d\n", len(rep.Issues))
 			for _, is := range rep.Issues {
 				fmt.Fprintf(w, "  %s\t#%d\t%s\t%d items\t%s\n", is.ID, is.Number, is.Cutoff, is.Items, deliverySummary(is.Deliveries))
+			}
+			fmt.Fprintf(w, "subscribers on the site\t%d confirmed, %d pending\n", rep.Confirmed, rep.Pending)
+			if r := rep.LastRun; r != nil {
+				fmt.Fprintf(w, "last weekly run\t%s\t%s %s\n", r.At, r.Outcome, r.Issue)
 			}
 			fmt.Fprintf(w, "suppressions\t%d\n", len(rep.Suppressions))
 			for _, s := range rep.Suppressions {
@@ -74,6 +91,16 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 		})
 	}
 	if rep.Suppressions, err = st.Suppressions(ctx); err != nil {
+		return nil, err
+	}
+	if rep.Confirmed, rep.Pending, err = st.SubscriberCounts(ctx); err != nil {
+		return nil, err
+	}
+	switch run, err := st.LastRun(ctx); {
+	case err == nil:
+		rep.LastRun = &statusRun{At: run.At.In(a.cfg.Schedule.Location()).Format("2006-01-02 15:04 MST"),
+			Outcome: run.Outcome, Issue: run.Issue, Detail: run.Detail}
+	case !sqlite.IsNotFound(err):
 		return nil, err
 	}
 	if rep.Suppressions == nil {
