@@ -27,7 +27,7 @@ run: build
 test: lint fuzz unit
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 
 # Every fuzz target, briefly (go test runs one target per invocation).
 fuzz:

@@ -280,13 +280,20 @@ func testSendTerm(t *testing.T, bin string) {
 	cmd.Env = append(os.Environ(), "DIGEST_SECRET="+sendSecret)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// The process is handed to the server's goroutine through a channel,
+	// once started: cmd.Process is written by Start.
+	started := make(chan *os.Process, 1)
 	var once sync.Once
 	srv.OnMessage(func(n int) {
 		if n >= 50 {
-			once.Do(func() { cmd.Process.Signal(syscall.SIGTERM) })
+			once.Do(func() { p := <-started; p.Signal(syscall.SIGTERM) })
 		}
 	})
-	if err := cmd.Run(); err == nil || cmd.ProcessState.ExitCode() != 1 {
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started <- cmd.Process
+	if err := cmd.Wait(); err == nil || cmd.ProcessState.ExitCode() != 1 {
 		t.Fatalf("SIGTERM: %v, want exit status 1\n%s", err, stderr.String())
 	}
 	srv.OnMessage(nil)
