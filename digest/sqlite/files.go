@@ -15,8 +15,9 @@ import (
 // (file_index, in chunks of about 256 KB) rather than a row per file: a
 // build reads and writes all of them at once, and for a vault of 100,000
 // notes some 40 blobs are read in milliseconds where 100,000 rows take most
-// of a second. The files table of earlier versions is still read when there
-// is no index yet.
+// of a second. Each record keeps when the file was first seen (so late syncs
+// are noticed), and its size, time and matched tag (so unchanged files need
+// not be read again).
 func init() {
 	schema = append(schema, `CREATE TABLE IF NOT EXISTS file_index (
 		id      INTEGER PRIMARY KEY, -- chunk number, from 1
@@ -287,26 +288,7 @@ func known(ctx context.Context, q querier) (*Known, error) {
 	if err != nil || found {
 		return k, err
 	}
-	// No index yet: the rows an earlier version kept, if any.
-	rows, err := q.QueryContext(ctx, `SELECT path, size, mtime_ns, first_seen, tag, clipped, sig FROM files`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	k = newKnown(0)
-	for rows.Next() {
-		var r FileRecord
-		var mt, fs, cl int64
-		if err := rows.Scan(&r.Path, &r.Size, &mt, &fs, &r.Tag, &cl, &r.Sig); err != nil {
-			return nil, err
-		}
-		r.ModTime, r.FirstSeen, r.Clipped = time.Unix(0, mt), time.Unix(0, fs), time.Unix(0, cl)
-		if r.Tag == "" {
-			r.Clipped = time.Time{}
-		}
-		k.add(r)
-	}
-	return k, rows.Err()
+	return newKnown(0), nil
 }
 
 // readIndex reads and decodes file_index; found is false when there is none.
@@ -357,51 +339,5 @@ func saveIndex(ctx context.Context, tx *sql.Tx, x *FileIndex) error {
 			return err
 		}
 	}
-	// The rows of an earlier version are superseded by the index.
-	_, err := tx.ExecContext(ctx, `DELETE FROM files`)
-	return err
-}
-
-// SaveFiles records new and changed files in one transaction, keeping the
-// first_seen of files already known.
-func (s *Store) SaveFiles(ctx context.Context, recs []FileRecord) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	return s.update(ctx, func(m map[string]FileRecord) {
-		for _, r := range recs {
-			if old, ok := m[r.Path]; ok {
-				r.FirstSeen = old.FirstSeen
-			}
-			m[r.Path] = r
-		}
-	})
-}
-
-// ForgetFiles drops the records of files no longer in the vault.
-func (s *Store) ForgetFiles(ctx context.Context, paths []string) error {
-	if len(paths) == 0 {
-		return nil
-	}
-	return s.update(ctx, func(m map[string]FileRecord) {
-		for _, p := range paths {
-			delete(m, p)
-		}
-	})
-}
-
-// update changes the file records with fn in one transaction.
-func (s *Store) update(ctx context.Context, fn func(map[string]FileRecord)) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		m, err := files(ctx, tx)
-		if err != nil {
-			return err
-		}
-		fn(m)
-		var x FileIndex
-		for _, r := range m {
-			x.Add(r)
-		}
-		return saveIndex(ctx, tx, &x)
-	})
+	return nil
 }

@@ -42,45 +42,12 @@ func TestFileIndexRoundTrip(t *testing.T) {
 			t.Fatalf("record %q = %+v, want %+v", p, g, w)
 		}
 	}
-	// An empty index is an index: no records, and not the old rows.
+	// An empty index is an index: no records.
 	if err := s.SaveFileIndex(ctx, &FileIndex{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Files(ctx); len(got) != 0 {
 		t.Errorf("empty index read as %d records", len(got))
-	}
-}
-
-// TestFilesFromRows reads the rows an earlier version kept, and replaces
-// them with the index on the next save, keeping first_seen.
-func TestFilesFromRows(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t)
-	t1 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := s.DB().ExecContext(ctx, `INSERT INTO files (path, size, mtime_ns, first_seen, tag, clipped, sig)
-		VALUES ('a.md', 3, ?, ?, 'AI', ?, 'AI'), ('b.md', 4, ?, ?, '', ?, 'AI')`,
-		t1.UnixNano(), t1.UnixNano(), t1.UnixNano(), t1.UnixNano(), t1.UnixNano(), time.Time{}.UnixNano()); err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(m) != 2 || m["a.md"].Tag != "AI" || !m["a.md"].Clipped.Equal(t1) || !m["b.md"].Clipped.IsZero() {
-		t.Fatalf("rows read as %+v", m)
-	}
-	t2 := t1.AddDate(0, 0, 7)
-	if err := s.SaveFiles(ctx, []FileRecord{{Path: "a.md", Size: 5, ModTime: t2, FirstSeen: t2, Sig: "AI"}}); err != nil {
-		t.Fatal(err)
-	}
-	var rows int
-	s.DB().QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&rows)
-	m, err = s.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rows != 0 || len(m) != 2 || !m["a.md"].FirstSeen.Equal(t1) || m["a.md"].Size != 5 || m["b.md"].Size != 4 {
-		t.Errorf("after save: %d old rows, records %+v", rows, m)
 	}
 }
 

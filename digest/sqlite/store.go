@@ -25,19 +25,6 @@ var schema = []string{
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL
 	)`,
-	// files: every Markdown file of the vault the tool has seen, so late
-	// syncs are noticed (first_seen) and unchanged files need not be read
-	// again (size, mtime_ns, and the tag it matched under the tags signature, with
-	// its clipped time).
-	`CREATE TABLE IF NOT EXISTS files (
-		path       TEXT PRIMARY KEY,
-		size       INTEGER NOT NULL,
-		mtime_ns   INTEGER NOT NULL,
-		first_seen INTEGER NOT NULL,
-		tag        TEXT NOT NULL,
-		clipped    INTEGER NOT NULL,
-		sig        TEXT NOT NULL
-	) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS issues (
 		id      TEXT PRIMARY KEY,
 		number  INTEGER NOT NULL UNIQUE,

@@ -71,30 +71,3 @@ func TestIssueRoundTrip(t *testing.T) {
 		t.Error("Included does not answer by key and by path")
 	}
 }
-
-func TestFilesKeepFirstSeen(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t)
-	t1 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	t2 := t1.AddDate(0, 0, 7)
-	if err := s.SaveFiles(ctx, []FileRecord{{Path: "a.md", Size: 1, ModTime: t1, FirstSeen: t1, Sig: "AI"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveFiles(ctx, []FileRecord{{Path: "a.md", Size: 2, ModTime: t2, FirstSeen: t2, Tag: "AI", Clipped: t1, Sig: "AI"}}); err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := m["a.md"]
-	if !r.FirstSeen.Equal(t1) || r.Size != 2 || r.Tag != "AI" || !r.Unchanged(2, t2) {
-		t.Errorf("record = %+v, want first_seen kept and the rest updated", r)
-	}
-	if err := s.ForgetFiles(ctx, []string{"a.md"}); err != nil {
-		t.Fatal(err)
-	}
-	if m, _ := s.Files(ctx); len(m) != 0 {
-		t.Errorf("ForgetFiles left %d records", len(m))
-	}
-}
