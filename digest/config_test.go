@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,5 +55,35 @@ func TestParseConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "digest.yaml:") {
 			t.Errorf("%q: got error %v, want one naming %q", tt.yaml, err, tt.want)
 		}
+	}
+}
+
+// TestReadmeConfig keeps the README's configuration reference true: it must
+// parse as it stands.
+func TestReadmeConfig(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "## Configuration\n")
+	if !ok {
+		t.Fatal("README.md has no Configuration section")
+	}
+	var block strings.Builder
+	started := false
+	for _, line := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(line, "    ") {
+			started = true
+			block.WriteString(line[4:] + "\n")
+		} else if started && strings.TrimSpace(line) != "" {
+			break
+		}
+	}
+	c, err := ParseConfig(strings.NewReader(block.String()), "README.md", "/conf")
+	if err != nil {
+		t.Fatalf("the README's configuration does not parse: %v\n%s", err, block.String())
+	}
+	if c.SMTP == nil || c.DKIM == nil || c.Feed.Entries != 20 {
+		t.Errorf("parsed %+v: the reference lost keys", c)
 	}
 }
