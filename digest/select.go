@@ -42,7 +42,6 @@ const (
 	ReasonIncluded  = "already in an earlier issue"
 	ReasonDuplicate = "same page as another clipping"
 	ReasonTooNew    = "clipped after the cutoff: next issue"
-	ReasonTooOld    = "clipped before this issue's window"
 )
 
 // Selector picks an issue's clippings from a stream of candidates, keeping
@@ -53,7 +52,6 @@ type Selector struct {
 	included func(key, path string) bool
 	byKey    map[string]Candidate
 	left     []Decision
-	tooOld   int
 }
 
 // NewSelector selects for w; included reports whether a clipping (by its key
@@ -83,8 +81,7 @@ func (s *Selector) Consider(c Candidate) {
 	case !w.First && c.FirstSeen.After(w.Since) && !c.FirstSeen.After(w.Cutoff):
 		// Synced into the vault after the last issue, though clipped before it.
 	default:
-		s.tooOld++
-		return
+		return // older than the window: not worth a line in Decisions
 	}
 	if prev, ok := s.byKey[key]; ok {
 		// Keep the earlier clipping of the same page (ties: the shorter path,
@@ -120,7 +117,8 @@ func (s *Selector) Picked() []Candidate {
 }
 
 // Decisions returns what was picked and what was left out and why, except
-// clippings simply older than the window, which are only counted (TooOld).
+// clippings simply older than the window: in a large vault that is most of
+// them.
 func (s *Selector) Decisions() []Decision {
 	var ds []Decision
 	for _, c := range s.Picked() {
@@ -130,6 +128,3 @@ func (s *Selector) Decisions() []Decision {
 	sort.Slice(left, func(i, j int) bool { return left[i].Path < left[j].Path })
 	return append(ds, left...)
 }
-
-// TooOld counts the matching clippings older than the window.
-func (s *Selector) TooOld() int { return s.tooOld }

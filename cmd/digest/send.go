@@ -525,12 +525,7 @@ func (a *app) sendOne(ctx context.Context, is *digest.Issue, secret []byte, to s
 		rep.Outbox = displayPath(a.cfg.Outbox)
 	}
 	for try := 1; ; try++ {
-		conn, err := tr.Open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		res, err := conn.Send(m)
-		conn.Close()
+		res, err := mailer.SendOne(ctx, tr, m)
 		if err != nil {
 			return nil, err
 		}
@@ -543,11 +538,7 @@ func (a *app) sendOne(ctx context.Context, is *digest.Issue, secret []byte, to s
 			return rep, fmt.Errorf("%s: %s: %s", to, res.Outcome, res.Response)
 		}
 		a.logf("%s: %s (%s); trying again", to, res.Response, res.Outcome)
-		t := time.NewTimer(mailer.Backoff(try))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if sleep(ctx, mailer.Backoff(try)) != nil {
 			return rep, fmt.Errorf("send interrupted: %s not sent", to)
 		}
 	}

@@ -221,12 +221,7 @@ func (a *app) confirmSender(secret []byte, templates fs.FS, clock func() time.Ti
 		if err != nil {
 			return err
 		}
-		conn, err := tr.Open(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		res, err := conn.Send(m)
+		res, err := mailer.SendOne(ctx, tr, m)
 		if err != nil {
 			return err
 		}

@@ -31,6 +31,17 @@ type Conn interface {
 	Close() error
 }
 
+// SendOne delivers a single message over a connection of its own: for the
+// odd message outside a run (a confirmation mail, send --to).
+func SendOne(ctx context.Context, tr Transport, msg *digest.Message) (Result, error) {
+	conn, err := tr.Open(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	defer conn.Close()
+	return conn.Send(msg)
+}
+
 // Outcome is what became of one message.
 type Outcome int
 

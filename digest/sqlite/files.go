@@ -256,23 +256,18 @@ func (k *Known) Len() int {
 	return len(k.recs)
 }
 
-// KnownFiles reads the file index.
+// KnownFiles reads the file index (empty before the first build).
 func (s *Store) KnownFiles(ctx context.Context) (*Known, error) {
-	return known(ctx, s.db)
+	k, found, err := s.readIndex(ctx)
+	if err != nil || found {
+		return k, err
+	}
+	return newKnown(0), nil
 }
 
 // Files returns every file record, keyed by path.
 func (s *Store) Files(ctx context.Context) (map[string]FileRecord, error) {
-	return files(ctx, s.db)
-}
-
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func files(ctx context.Context, q querier) (map[string]FileRecord, error) {
-	k, err := known(ctx, q)
+	k, err := s.KnownFiles(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -283,21 +278,13 @@ func files(ctx context.Context, q querier) (map[string]FileRecord, error) {
 	return m, nil
 }
 
-func known(ctx context.Context, q querier) (*Known, error) {
-	k, found, err := readIndex(ctx, q)
-	if err != nil || found {
-		return k, err
-	}
-	return newKnown(0), nil
-}
-
 // readIndex reads and decodes file_index; found is false when there is none.
-func readIndex(ctx context.Context, q querier) (k *Known, found bool, err error) {
+func (s *Store) readIndex(ctx context.Context) (k *Known, found bool, err error) {
 	var chunks, total int
-	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(count), 0) FROM file_index`).Scan(&chunks, &total); err != nil || chunks == 0 {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(count), 0) FROM file_index`).Scan(&chunks, &total); err != nil || chunks == 0 {
 		return nil, false, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT version, data FROM file_index ORDER BY id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT version, data FROM file_index ORDER BY id`)
 	if err != nil {
 		return nil, true, err
 	}

@@ -561,12 +561,7 @@ func TestDoubleOptInSMTP(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			conn, err := tr.Open(ctx)
-			if err != nil {
-				return err
-			}
-			defer conn.Close()
-			res, err := conn.Send(m)
+			res, err := mailer.SendOne(ctx, tr, m)
 			if err != nil {
 				return err
 			}
