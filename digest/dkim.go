@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -13,16 +12,14 @@ import (
 	"strings"
 
 	"github.com/emersion/go-msgauth/dkim"
-	gomail "github.com/wneessen/go-mail"
 )
 
 // DKIMSigner signs outgoing mail for a domain (the dkim: setting).
 //
 // go-mail's own DKIM support refolds headers after signing, which breaks the
 // signature once List-Unsubscribe is among the signed headers; Sign instead
-// writes the message as go-mail will send it, signs those bytes with
-// go-msgauth, and stores the signature in the message as a preformatted
-// header, which go-mail writes verbatim.
+// signs the message's bytes, exactly as they are sent, with go-msgauth, and
+// puts the signature field in front of them.
 type DKIMSigner struct {
 	Domain   string // d=, where the key is published
 	Selector string // s=, the key's name under Domain
@@ -102,16 +99,9 @@ func (s *DKIMSigner) TXT() (name, value string) {
 
 // Sign adds a DKIM-Signature to m covering its body and main headers (From,
 // To, Subject, Date, Message-ID, the List-* headers, MIME-Version and
-// Content-Type), with relaxed/relaxed canonicalization. m must be complete,
-// with a fixed MIME boundary, and must not change afterwards; signing again
+// Content-Type), with relaxed/relaxed canonicalization. Signing again
 // replaces the signature.
-func (s *DKIMSigner) Sign(m *gomail.Msg) error {
-	// A signature already there is written too, but not signed, and then
-	// replaced.
-	var buf bytes.Buffer
-	if _, err := m.WriteTo(&buf); err != nil {
-		return fmt.Errorf("dkim: write message: %w", err)
-	}
+func (s *DKIMSigner) Sign(m *Message) error {
 	signer, err := dkim.NewSigner(&dkim.SignOptions{
 		Domain:                 s.Domain,
 		Selector:               s.Selector,
@@ -123,7 +113,8 @@ func (s *DKIMSigner) Sign(m *gomail.Msg) error {
 	if err != nil {
 		return fmt.Errorf("dkim: %w", err)
 	}
-	if _, err := signer.Write(buf.Bytes()); err != nil {
+	m.dkim = nil
+	if _, err := signer.Write(m.AppendTo(make([]byte, 0, m.Len()))); err != nil {
 		signer.Close()
 		return fmt.Errorf("dkim: %w", err)
 	}
@@ -131,11 +122,7 @@ func (s *DKIMSigner) Sign(m *gomail.Msg) error {
 		return fmt.Errorf("dkim: %w", err)
 	}
 	// Signature is the whole field, "DKIM-Signature: v=1; …\r\n", folded
-	// with CRLF and a space; go-mail writes the name and the final CRLF.
-	sig := strings.TrimPrefix(signer.Signature(), dkimHeader+":")
-	sig = strings.TrimRight(strings.TrimLeft(sig, " "), "\r\n")
-	m.SetGenHeaderPreformatted(dkimHeader, sig)
+	// with CRLF and a space.
+	m.dkim = []byte(signer.Signature())
 	return nil
 }
-
-const dkimHeader = "DKIM-Signature"

@@ -23,16 +23,54 @@ import (
 
 	"github.com/rivo/uniseg"
 	"github.com/vanng822/go-premailer/premailer"
-	gomail "github.com/wneessen/go-mail"
 )
 
 // Message is one recipient's copy of an issue (or a confirmation mail),
-// ready to hand to an SMTP relay or to write into a Maildir.
+// ready to hand to an SMTP relay or to write into a Maildir: header fields,
+// then a multipart/alternative body of a plain-text and an HTML part, both
+// quoted-printable. It is held as pieces, most of them shared by every copy
+// of the issue, and written out afresh each time.
 type Message struct {
-	To        string      // the recipient's bare address
-	MessageID string      // with angle brackets, deterministic: <issue.hash(email)@site-host>
-	Msg       *gomail.Msg // headers, text and HTML parts, DKIM-Signature when configured
+	To        string // the recipient's bare address
+	From      string // the sender's bare address, for the envelope
+	MessageID string // with angle brackets, deterministic: <issue.hash(email)@site-host>
+
+	dkim   []byte   // the DKIM-Signature field, when signed
+	pieces [][]byte // the rest of the message, in SMTP form (CRLF line ends)
+	text   mailFilled
+	html   mailFilled
 }
+
+// Len is the size of the written message in bytes.
+func (m *Message) Len() int {
+	n := len(m.dkim)
+	for _, p := range m.pieces {
+		n += len(p)
+	}
+	return n
+}
+
+// AppendTo appends the written message to dst. Its lines end in CRLF, and
+// none begins with a '.', so it can be handed to a relay as it is.
+func (m *Message) AppendTo(dst []byte) []byte {
+	dst = append(dst, m.dkim...)
+	for _, p := range m.pieces {
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// WriteTo writes the message to w.
+func (m *Message) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(m.AppendTo(make([]byte, 0, m.Len())))
+	return int64(n), err
+}
+
+// Text is the content of the plain-text part, decoded.
+func (m *Message) Text() string { return m.text.String() }
+
+// HTML is the content of the HTML part, decoded.
+func (m *Message) HTML() string { return m.html.String() }
 
 // ErrNothingForSubscriber is returned by Composer.Compose when the
 // subscriber's tags leave none of the issue's items: the issue is not sent
@@ -106,7 +144,7 @@ type Composer struct {
 // mailBody is an issue rendered for a set of groups, with stand-ins where
 // the per-recipient values go.
 type mailBody struct {
-	text, html mailSlots
+	text, html *mailSlots
 }
 
 // NewComposer parses the email templates of opt.Templates, checks the
@@ -226,24 +264,25 @@ func (c *Composer) Compose(sub Subscriber) (*Message, error) {
 
 	unsub := c.unsubBase + UnsubscribeToken(c.opt.Secret, addr, c.list)
 	greeting := mailGreeting(c.lang, sub.Name)
-	text := mailFilled{&b.text, [3]string{greeting, addr, unsub}}
-	html := mailFilled{&b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
+	text := mailFilled{b.text, [3]string{greeting, addr, unsub}}
+	html := mailFilled{b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
 
-	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
-	m, err := c.message(id, addr, mailHeaderText(sub.Name), c.subject, text, html)
-	if err != nil {
-		return nil, err
-	}
-	// Preformatted: go-mail would fold before the long URL, leaving the
-	// first line of the field empty. Written as it is, each line is shorter
-	// than 998 bytes (a token is at most 512).
+	// Preformatted: each line is shorter than 998 bytes (a token is at
+	// most 512).
+	var list []byte
 	unsubHeader := "<" + unsub + ">"
 	if c.mailto != "" {
 		unsubHeader += ",\r\n " + c.mailto
 	}
-	m.Msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, unsubHeader)
-	m.Msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
-	m.Msg.SetGenHeader("List-Id", c.listID)
+	list = appendField(list, "List-Id", c.listID)
+	list = appendField(list, "List-Unsubscribe", unsubHeader)
+	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+
+	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
+	m, err := c.message(id, addr, mailHeaderText(sub.Name), c.subject, list, text, html)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.sign(m); err != nil {
 		return nil, err
 	}
@@ -302,7 +341,7 @@ func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expi
 		return nil, err
 	}
 	id := "<confirm." + mailAddrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
-	m, err := c.message(id, addr, mailHeaderText(sub.Name), mailEncodeWords(data.Subject), mailLiteral(mailTidyText(tb.String())), mailLiteral(inlined))
+	m, err := c.message(id, addr, mailHeaderText(sub.Name), mailEncodeWords(data.Subject), nil, mailLiteral(mailTidyText(tb.String())), mailLiteral(inlined))
 	if err != nil {
 		return nil, err
 	}
@@ -312,28 +351,71 @@ func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expi
 	return m, nil
 }
 
-// message builds the headers and the two parts shared by every kind of mail.
-func (c *Composer) message(id, addr, name, subject string, text, html mailFilled) (*Message, error) {
+// message writes the header fields, extra ones (already written) among
+// them, and the two parts shared by every kind of mail.
+func (c *Composer) message(id, addr, name, subject string, extra []byte, text, html mailFilled) (*Message, error) {
 	boundary := c.boundary(id)
 	if text.contains(boundary) || html.contains(boundary) {
 		return nil, fmt.Errorf("compose %s: the body contains the MIME boundary", addr)
 	}
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(boundary))
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, c.from)
-	m.ToMailAddress(&mail.Address{Name: name, Address: addr})
-	m.Subject(subject)
-	m.SetDateWithValue(c.date)
-	m.SetMessageIDWithValue(strings.Trim(id, "<>"))
-	m.SetBodyWriter(gomail.TypeTextPlain, text.writeTo)
-	m.AddAlternativeWriter(gomail.TypeTextHTML, html.writeTo)
-	return &Message{To: addr, MessageID: id, Msg: m}, nil
+	head := make([]byte, 0, 768+len(extra))
+	head = appendField(head, "From", c.from.String())
+	head = appendField(head, "To", (&mail.Address{Name: name, Address: addr}).String())
+	head = appendField(head, "Subject", subject)
+	head = appendField(head, "Date", c.date.Format(time.RFC1123Z))
+	head = appendField(head, "Message-ID", id)
+	head = append(head, extra...)
+	head = appendField(head, "MIME-Version", "1.0")
+	head = appendField(head, "Content-Type", "multipart/alternative;\r\n boundary="+boundary)
+	head = append(head, "\r\n--"+boundary+"\r\n"+mailPartHeader("text/plain")...)
+
+	// The values of both parts are encoded into one buffer, then cut.
+	vals := make([]byte, 0, 1024)
+	var ends [2][3]int
+	for p, f := range []mailFilled{text, html} {
+		for i, v := range f.vals {
+			vals = qpAppend(vals, v, false)
+			ends[p][i] = len(vals)
+		}
+	}
+	value := func(p, i int) []byte {
+		start := 0
+		switch {
+		case i > 0:
+			start = ends[p][i-1]
+		case p > 0:
+			start = ends[p-1][2]
+		}
+		return vals[start:ends[p][i]:ends[p][i]]
+	}
+
+	pieces := make([][]byte, 0, 6+2*(len(text.t.slots)+len(html.t.slots)))
+	pieces = append(pieces, head)
+	for p, f := range []mailFilled{text, html} {
+		if p == 1 {
+			pieces = append(pieces, []byte("\r\n--"+boundary+"\r\n"+mailPartHeader("text/html")))
+		}
+		enc := f.t.encoded()
+		for i, k := range f.t.slots {
+			pieces = append(pieces, enc[i], value(p, mailSlotIndex(k)))
+		}
+		pieces = append(pieces, enc[len(enc)-1])
+	}
+	pieces = append(pieces, []byte("\r\n--"+boundary+"--\r\n"))
+	return &Message{To: addr, From: c.from.Address, MessageID: id, pieces: pieces, text: text, html: html}, nil
+}
+
+// mailPartHeader is the header of a part of content type ct, with the blank
+// line that ends it.
+func mailPartHeader(ct string) string {
+	return "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: " + ct + "; charset=UTF-8\r\n\r\n"
 }
 
 func (c *Composer) sign(m *Message) error {
 	if c.opt.DKIM == nil {
 		return nil
 	}
-	if err := c.opt.DKIM.Sign(m.Msg); err != nil {
+	if err := c.opt.DKIM.Sign(m); err != nil {
 		return fmt.Errorf("compose %s: %w", m.To, err)
 	}
 	return nil
@@ -346,8 +428,10 @@ func (c *Composer) boundary(id string) string {
 	h := hmac.New(sha256.New, c.opt.Secret)
 	h.Write([]byte("digest mime boundary\x00"))
 	h.Write([]byte(id))
-	return "digest-" + hex.EncodeToString(h.Sum(nil)[:16])
+	return mailBoundaryPrefix + hex.EncodeToString(h.Sum(nil)[:16])
 }
+
+const mailBoundaryPrefix = "digest-"
 
 // MessageID is the Message-ID, with angle brackets, of the copy of issue
 // issueID sent to email: the same on every run, so that a resend is
@@ -426,11 +510,32 @@ const (
 type mailSlots struct {
 	lits  []string
 	slots []byte
+
+	once     sync.Once
+	qp       [][]byte // lits quoted-printable encoded, see encoded
+	boundary bool     // some literal holds mailBoundaryPrefix
+}
+
+func (t *mailSlots) prepare() {
+	t.once.Do(func() {
+		t.qp = make([][]byte, len(t.lits))
+		for i, l := range t.lits {
+			t.qp[i] = qpAppend(nil, l, i == len(t.lits)-1)
+			t.boundary = t.boundary || strings.Contains(l, mailBoundaryPrefix)
+		}
+	})
+}
+
+// encoded returns the literals quoted-printable encoded, each as a run of
+// its own (see qpAppend), encoding them on first use.
+func (t *mailSlots) encoded() [][]byte {
+	t.prepare()
+	return t.qp
 }
 
 // mailSplitSlots cuts s at each stand-in. The unsubscribe link must be there.
-func mailSplitSlots(s, marker string) (mailSlots, error) {
-	var t mailSlots
+func mailSplitSlots(s, marker string) (*mailSlots, error) {
+	t := &mailSlots{}
 	for {
 		i := strings.Index(s, marker)
 		if i < 0 || i+len(marker) >= len(s) {
@@ -438,18 +543,18 @@ func mailSplitSlots(s, marker string) (mailSlots, error) {
 		}
 		k := s[i+len(marker)]
 		if k != slotGreeting && k != slotEmail && k != slotUnsub {
-			return t, errors.New("a per-recipient value was changed")
+			return nil, errors.New("a per-recipient value was changed")
 		}
 		t.lits = append(t.lits, s[:i])
 		t.slots = append(t.slots, k)
 		s = s[i+len(marker)+1:]
 	}
 	if strings.Contains(s, marker) {
-		return t, errors.New("a per-recipient value was changed")
+		return nil, errors.New("a per-recipient value was changed")
 	}
 	t.lits = append(t.lits, s)
 	if !bytes.Contains(t.slots, []byte{slotUnsub}) {
-		return t, errors.New("no unsubscribe link: the template must show .UnsubscribeURL")
+		return nil, errors.New("no unsubscribe link: the template must show .UnsubscribeURL")
 	}
 	return t, nil
 }
@@ -475,7 +580,11 @@ func mailSlotIndex(k byte) int {
 // straddling both is not looked for: s is a MIME boundary no one can guess,
 // and this check is only a second line of defence.)
 func (f mailFilled) contains(s string) bool {
+	f.t.prepare()
 	for _, l := range f.t.lits {
+		if !f.t.boundary {
+			break // the common case, spared a scan of the whole body
+		}
 		if strings.Contains(l, s) {
 			return true
 		}
@@ -488,23 +597,15 @@ func (f mailFilled) contains(s string) bool {
 	return false
 }
 
-func (f mailFilled) writeTo(w io.Writer) (int64, error) {
-	var total int64
-	put := func(s string) error {
-		n, err := io.WriteString(w, s)
-		total += int64(n)
-		return err
-	}
+// String is the part's content with the values in their holes.
+func (f mailFilled) String() string {
+	var b strings.Builder
 	for i, k := range f.t.slots {
-		if err := put(f.t.lits[i]); err != nil {
-			return total, err
-		}
-		if err := put(f.vals[mailSlotIndex(k)]); err != nil {
-			return total, err
-		}
+		b.WriteString(f.t.lits[i])
+		b.WriteString(f.vals[mailSlotIndex(k)])
 	}
-	err := put(f.t.lits[len(f.t.lits)-1])
-	return total, err
+	b.WriteString(f.t.lits[len(f.t.lits)-1])
+	return b.String()
 }
 
 // mailLiteral is a part's content with no per-recipient holes.

@@ -108,7 +108,7 @@ func msgCompose(t testing.TB, c *Composer, sub Subscriber) ([]byte, *Message) {
 		t.Fatalf("Compose(%s): %v", sub.Email, err)
 	}
 	var buf bytes.Buffer
-	if _, err := m.Msg.WriteTo(&buf); err != nil {
+	if _, err := m.WriteTo(&buf); err != nil {
 		t.Fatalf("WriteTo: %v", err)
 	}
 	return buf.Bytes(), m
@@ -453,7 +453,7 @@ func TestComposeTagFilter(t *testing.T) {
 			t.Fatalf("tags %q: %v", tt.tags, err)
 		}
 		var buf bytes.Buffer
-		m.Msg.WriteTo(&buf)
+		m.WriteTo(&buf)
 		p := parseMail(t, buf.Bytes())
 		for _, part := range []string{p.text, p.html} {
 			for _, w := range tt.want {
@@ -540,7 +540,7 @@ func TestComposeConfirm(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if _, err := m.Msg.WriteTo(&buf); err != nil {
+			if _, err := m.WriteTo(&buf); err != nil {
 				t.Fatal(err)
 			}
 			p := parseMail(t, buf.Bytes())
@@ -628,7 +628,7 @@ func BenchmarkComposeWrite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := m.Msg.WriteTo(io.Discard); err != nil {
+		if _, err := m.WriteTo(io.Discard); err != nil {
 			b.Fatal(err)
 		}
 		i++

@@ -13,7 +13,6 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/web"
-	gomail "github.com/wneessen/go-mail"
 )
 
 // previewTo is the recipient the previewed mail is addressed to: one who
@@ -107,22 +106,11 @@ func (a *app) previewSource() web.PreviewSource {
 			p.To += " (unsubscribe links made with a stand-in secret: " + a.cfg.SecretEnv + " is not set)"
 		}
 		buf.Reset()
-		if _, err := m.Msg.WriteTo(&buf); err != nil {
+		if _, err := m.WriteTo(&buf); err != nil {
 			return nil, fmt.Errorf("write message: %w", err)
 		}
 		p.EML = bytes.Clone(buf.Bytes())
-		for _, part := range m.Msg.GetParts() {
-			b, err := part.GetContent()
-			if err != nil {
-				return nil, err
-			}
-			switch part.GetContentType() {
-			case gomail.TypeTextHTML:
-				p.EmailHTML = b
-			case gomail.TypeTextPlain:
-				p.EmailText = b
-			}
-		}
+		p.EmailHTML, p.EmailText = []byte(m.HTML()), []byte(m.Text())
 		return p, nil
 	}
 }

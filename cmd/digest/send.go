@@ -481,7 +481,7 @@ func (a *app) sendDry(ctx context.Context, is *digest.Issue, secret []byte) (*se
 		if err != nil {
 			return fmt.Errorf("compose the message to %s: %w", sub.Email, err)
 		}
-		if _, err := conn.Send(m); err != nil {
+		if _, err := conn.Send(m, nil); err != nil {
 			return err
 		}
 		rep.Sent++

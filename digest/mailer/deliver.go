@@ -223,10 +223,16 @@ func (e *engine) record(cs ...sqlite.Change) {
 // commitNow commits changes, with everything queued before them, and waits
 // until they are on disk.
 func (e *engine) commitNow(cs ...sqlite.Change) ([]bool, error) {
+	r := <-e.commitAsync(cs...)
+	return r.applied, r.err
+}
+
+// commitAsync queues changes for the next commit and returns where its
+// outcome will be told, once they are on disk (or the commit failed).
+func (e *engine) commitAsync(cs ...sqlite.Change) <-chan commitResult {
 	done := make(chan commitResult, 1)
 	e.commits <- commit{changes: cs, done: done}
-	r := <-done
-	return r.applied, r.err
+	return done
 }
 
 // dispatch hands the due pending rows to the workers, a batch read at a
@@ -320,29 +326,52 @@ func (e *engine) deliver(d sqlite.Delivery, conn Conn) Conn {
 		return conn
 	}
 
-	// The sending mark must be on disk before the message leaves.
-	applied, err := e.commitNow(sqlite.Change{
+	// The sending mark must be on disk before the message is handed over.
+	// It is committed while the transport does all it can ahead (the
+	// envelope, the message but for its final dot), and waited for only at
+	// the last moment.
+	mark := e.commitAsync(sqlite.Change{
 		Email: d.Email, From: sqlite.Pending, To: sqlite.Sending, MessageID: msg.MessageID, Attempts: 1,
 	})
-	if err != nil || !applied[0] {
-		return conn // the store failed (the run stops), or the row was taken or suppressed meanwhile
+	marked, waited, stopped := false, false, false
+	wait := func() bool {
+		waited = true
+		r := <-mark
+		marked = r.err == nil && r.applied[0]
+		// Stopped while waiting: hand nothing more over.
+		stopped = marked && e.ctx.Err() != nil
+		return marked && !stopped
 	}
-	if e.ctx.Err() != nil {
-		// Stopped while waiting for the mark: nothing was sent, park it.
+	res, err := conn.Send(msg, wait)
+	if !waited {
+		// It never came to handing over (the relay refused the envelope,
+		// say): the answer stands, stopped or not, once the mark is known.
+		wait()
+		stopped = false
+	}
+
+	switch {
+	case !marked:
+		// The store failed (the run stops), or the row was taken or
+		// suppressed meanwhile: the message was abandoned or never got
+		// that far, and the row is not this run's to record.
+	case err != nil || stopped:
+		// Not handed over: the transport broke before it could be, or the
+		// run was stopped. The row waits for the next run.
+		resp := d.Response
+		if err != nil {
+			resp = oneLine(err.Error())
+		}
 		e.record(sqlite.Change{Email: d.Email, From: sqlite.Sending, To: sqlite.Pending, Attempts: -1,
-			NextTry: d.NextTry, Code: d.Code, Response: d.Response})
-		return conn
+			NextTry: d.NextTry, Code: d.Code, Response: resp})
+	default:
+		e.settle(d, res)
 	}
-	res, err := conn.Send(msg)
 	if err != nil {
-		// The transport broke before the message could be delivered.
-		e.record(sqlite.Change{Email: d.Email, From: sqlite.Sending, To: sqlite.Pending, Attempts: -1,
-			NextTry: d.NextTry, Response: oneLine(err.Error())})
 		e.fail(err)
 		conn.Close()
 		return nil
 	}
-	e.settle(d, res)
 	if res.Reconnect {
 		conn.Close()
 		return nil

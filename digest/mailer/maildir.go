@@ -48,16 +48,20 @@ var maildirSeq atomic.Uint64
 
 // Send writes the message with LF line endings, as mail stored on Unix has
 // them (the SMTP form has CRLF).
-func (c *maildirConn) Send(m *digest.Message) (Result, error) {
+func (c *maildirConn) Send(m *digest.Message, handOver func() bool) (Result, error) {
 	now := time.Now()
 	name := fmt.Sprintf("%d.M%dP%dQ%d.%s", now.Unix(), now.Nanosecond()/1000, os.Getpid(), maildirSeq.Add(1), c.host)
 	tmp := filepath.Join(c.dir, "tmp", name)
 	if err := writeSynced(tmp, func(w io.Writer) error {
-		_, err := m.Msg.WriteTo(&lfWriter{w: w})
+		_, err := m.WriteTo(&lfWriter{w: w})
 		return err
 	}); err != nil {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("outbox: %w", err)
+	}
+	if handOver != nil && !handOver() {
+		os.Remove(tmp)
+		return Result{Outcome: Temporary, Response: "abandoned before delivery"}, nil
 	}
 	dst := filepath.Join(c.dir, "new", name)
 	if err := os.Rename(tmp, dst); err != nil {

@@ -20,12 +20,15 @@ type Transport interface {
 
 // Conn delivers messages one at a time; it is not safe for concurrent use.
 type Conn interface {
-	// Send hands msg over and says what became of it. Once begun, a
-	// message is finished (bounded by the transport's timeouts) rather
-	// than abandoned, so that its outcome can be recorded. An error means
-	// the transport itself is broken and msg was not delivered: the run
-	// stops.
-	Send(msg *digest.Message) (Result, error)
+	// Send hands msg over and says what became of it. handOver, unless
+	// nil, is called at most once, at the last moment before the message
+	// is handed over for good (before the final dot of DATA, before the
+	// rename into new/), after everything that can be done ahead; if it
+	// returns false the message is abandoned, undelivered. Once handed
+	// over, a message is finished (bounded by the transport's timeouts)
+	// so that its outcome can be recorded. An error means the transport
+	// itself is broken and msg was not delivered: the run stops.
+	Send(msg *digest.Message, handOver func() bool) (Result, error)
 	// Close ends the connection: politely when it is healthy, at once
 	// when it is not.
 	Close() error
@@ -39,7 +42,7 @@ func SendOne(ctx context.Context, tr Transport, msg *digest.Message) (Result, er
 		return Result{}, err
 	}
 	defer conn.Close()
-	return conn.Send(msg)
+	return conn.Send(msg, nil)
 }
 
 // Outcome is what became of one message.

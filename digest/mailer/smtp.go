@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -67,7 +69,11 @@ func (s *SMTP) Open(ctx context.Context) (Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &smtpConn{relay: s, client: cl}
+	timeout := s.Config.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	c := &smtpConn{relay: s, client: cl, timeout: timeout}
 	if err := c.dial(ctx); err != nil {
 		return nil, err
 	}
@@ -76,11 +82,20 @@ func (s *SMTP) Open(ctx context.Context) (Conn, error) {
 
 // smtpConn is one connection to the relay, reused for message after
 // message until it fails.
+//
+// go-mail dials it (TLS, AUTH); the mail transactions are driven here, on
+// go-mail's SMTP client, because a run needs what go-mail's Send cannot
+// give: the message held back before its final dot until the ledger has it
+// on disk as sending, the commands pipelined (RFC 2920) when the relay
+// offers it, and no NOOP before and RSET after every message.
 type smtpConn struct {
-	relay  *SMTP
-	client *mail.Client
-	sc     *smtp.Client
-	broken bool
+	relay      *SMTP
+	client     *mail.Client
+	timeout    time.Duration
+	sc         *smtp.Client
+	pipelining bool // the relay offers PIPELINING
+	utf8       bool // the relay offers SMTPUTF8
+	broken     bool
 }
 
 func (c *smtpConn) dial(ctx context.Context) error {
@@ -89,21 +104,29 @@ func (c *smtpConn) dial(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", c.relay, err)
 	}
 	c.sc, c.broken = sc, false
+	c.pipelining, _ = sc.Extension("PIPELINING")
+	c.utf8, _ = sc.Extension("SMTPUTF8")
 	return nil
 }
 
-func (c *smtpConn) Send(m *digest.Message) (Result, error) {
-	r, notSent := c.send(m)
-	if notSent {
-		// The connection went stale while idle (the relay closed it, or
-		// NOOP failed): nothing of this message left. Connect again and
-		// send once more, inside the same try.
+func (c *smtpConn) Send(m *digest.Message, handOver func() bool) (Result, error) {
+	handed := false
+	once := func() bool {
+		handed = true
+		return handOver == nil || handOver()
+	}
+	r, retry := c.send(m, once)
+	if retry && !handed {
+		// The connection was found dead before the message could be
+		// handed over (the relay closed it while it was idle, say):
+		// nothing of it was delivered. Connect again and send once more,
+		// inside the same try.
 		c.sc.Close()
 		if err := c.dial(context.Background()); err != nil {
 			c.broken = true
 			return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, nil
 		}
-		r, _ = c.send(m)
+		r, _ = c.send(m, once)
 	}
 	if r.Reconnect {
 		c.broken = true
@@ -111,9 +134,126 @@ func (c *smtpConn) Send(m *digest.Message) (Result, error) {
 	return r, nil
 }
 
-func (c *smtpConn) send(m *digest.Message) (Result, bool) {
-	err := c.client.SendWithSMTPClient(c.sc, m.Msg)
-	return Classify(m.Msg, err)
+// wire holds a message's bytes while it is written, so that each is
+// written with one system call into a buffer reused from message to message.
+var wire = sync.Pool{New: func() any { return new([]byte) }}
+
+// send runs one mail transaction. retry reports a connection found broken
+// before the final dot, when nothing was delivered.
+func (c *smtpConn) send(m *digest.Message, handOver func() bool) (r Result, retry bool) {
+	if c.sc == nil || !c.sc.HasConnection() {
+		return Result{Outcome: Temporary, Response: "no connection", Reconnect: true}, true
+	}
+	if strings.ContainsAny(m.From+m.To, "\r\n<>") {
+		return Result{Outcome: Permanent, Response: fmt.Sprintf("invalid envelope address %q or %q", m.From, m.To)}, false
+	}
+	mailCmd := "MAIL FROM:<" + m.From + ">"
+	if !isASCII(m.From) || !isASCII(m.To) {
+		if !c.utf8 {
+			return Result{Outcome: Permanent, Response: "the relay does not take addresses that are not ASCII (no SMTPUTF8)"}, false
+		}
+		mailCmd += " SMTPUTF8"
+	}
+	if err := c.sc.UpdateDeadline(c.timeout); err != nil {
+		return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, true
+	}
+	t := c.sc.Text
+	steps := []struct {
+		cmd    string
+		expect int
+	}{{mailCmd, 250}, {"RCPT TO:<" + m.To + ">", 25}, {"DATA", 354}}
+
+	// The envelope: MAIL, RCPT and DATA in one write when pipelining, else
+	// one after the other; each reply is read, the first failure decides.
+	var failed error
+	var failedAt int
+	dataOpen := false
+	send := func(from, to int) error {
+		for _, st := range steps[from:to] {
+			t.W.WriteString(st.cmd)
+			t.W.WriteString("\r\n")
+		}
+		if err := t.W.Flush(); err != nil {
+			return err
+		}
+		for i := from; i < to; i++ {
+			_, _, err := t.ReadResponse(steps[i].expect)
+			var te *textproto.Error
+			switch {
+			case err == nil:
+				dataOpen = i == 2
+			case errors.As(err, &te):
+				if failed == nil {
+					failed, failedAt = err, i
+				}
+			default:
+				return err // no reply: the connection is gone
+			}
+		}
+		return nil
+	}
+	var err error
+	if c.pipelining {
+		err = send(0, 3)
+	} else {
+		for i := 0; i < 3 && err == nil && failed == nil; i++ {
+			err = send(i, i+1)
+		}
+	}
+	if err != nil {
+		return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, true
+	}
+	if failed != nil {
+		r := replyResult(failed)
+		r.Bounce = r.Outcome == Permanent && failedAt == 1 && isMailboxError(r.Code, "", r.Response)
+		if dataOpen {
+			// A relay that opened DATA after refusing the envelope would
+			// take the message for nobody; end the connection instead.
+			r.Reconnect = true
+		} else if !r.Reconnect {
+			if _, _, err := c.cmd("RSET", 250); err != nil {
+				r.Reconnect = true
+			}
+		}
+		return r, false
+	}
+
+	// The message, whole but for the final dot. Its lines never begin
+	// with a dot, so it is written as it is, with no dot-stuffing.
+	buf := wire.Get().(*[]byte)
+	defer wire.Put(buf)
+	*buf = m.AppendTo((*buf)[:0])
+	if _, err := t.W.Write(*buf); err == nil {
+		err = t.W.Flush()
+	}
+	if err != nil {
+		return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, true
+	}
+	if !handOver() {
+		// Not to be delivered after all: without the dot the relay
+		// discards it when the connection ends.
+		return Result{Outcome: Temporary, Response: "abandoned before the end of DATA", Reconnect: true}, false
+	}
+	t.W.WriteString(".\r\n")
+	if err := t.W.Flush(); err != nil {
+		// The dot may or may not have reached the relay.
+		return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, false
+	}
+	_, msg, err := t.ReadResponse(250)
+	if err != nil {
+		return replyResult(err), false
+	}
+	return Result{Outcome: Delivered, Code: 250, Response: oneLine(msg)}, false
+}
+
+// cmd sends one command and reads its reply.
+func (c *smtpConn) cmd(line string, expect int) (int, string, error) {
+	t := c.sc.Text
+	t.W.WriteString(line + "\r\n")
+	if err := t.W.Flush(); err != nil {
+		return 0, "", err
+	}
+	return t.ReadResponse(expect)
 }
 
 func (c *smtpConn) Close() error {
@@ -128,55 +268,36 @@ func (c *smtpConn) Close() error {
 	return err
 }
 
-// Classify says what became of msg after go-mail's Send returned err, and
-// whether nothing of it reached the relay because the connection was found
-// dead before the first command.
-//
-// The message's own IsDelivered is the truth: a relay that accepted the data
-// may still fail the RSET after it, and the message is delivered all the
-// same. For the rest the SMTP reply code decides (4xx temporary, 5xx
-// permanent); an error with no reply code is a dropped connection, a
-// timeout or a TLS failure, all temporary, whatever go-mail's IsTemp says
-// (it only looks for a leading '4').
-func Classify(msg *mail.Msg, err error) (Result, bool) {
-	if msg.IsDelivered() {
-		return Result{
-			Outcome:   Delivered,
-			Code:      250,
-			Response:  oneLine(msg.ServerResponse()),
-			Reconnect: err != nil,
-		}, false
-	}
-	if err == nil {
-		return Result{Outcome: Temporary, Response: "not delivered, and no error given", Reconnect: true}, false
-	}
+// replyResult says what a failed command's error means. A reply code
+// decides (4xx temporary, 5xx permanent); an error with no reply code is a
+// dropped connection, a timeout or a TLS failure, all temporary.
+func replyResult(err error) Result {
 	r := Result{Response: oneLine(err.Error())}
-	var se *mail.SendError
-	if !errors.As(err, &se) {
+	var te *textproto.Error
+	if !errors.As(err, &te) {
 		r.Outcome, r.Reconnect = Temporary, true
-		return r, false
+		return r
 	}
-	r.Code = se.ErrorCode()
-	switch se.Reason {
-	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
-		// The message itself is wrong: trying again cannot help.
-		r.Outcome = Permanent
-		return r, false
-	case mail.ErrConnCheck:
-		r.Outcome, r.Reconnect = Temporary, true
-		return r, true
-	}
+	r.Code = te.Code
 	switch {
 	case r.Code >= 500:
 		r.Outcome = Permanent
-		r.Bounce = se.Reason == mail.ErrSMTPRcptTo && isMailboxError(r.Code, se.EnhancedStatusCode(), r.Response)
 	case r.Code >= 400:
 		r.Outcome = Temporary
 		r.Reconnect = r.Code == 421 // the relay is closing the connection
 	default:
 		r.Outcome, r.Reconnect = Temporary, true
 	}
-	return r, false
+	return r
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // isMailboxError reports whether a permanent RCPT reply is about the address

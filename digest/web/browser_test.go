@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	gomail "github.com/wneessen/go-mail"
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/web"
@@ -125,15 +124,7 @@ func publishForBrowser(t *testing.T, e *env) (issuePath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range m.Msg.GetParts() {
-		if p.GetContentType() == gomail.TypeTextHTML {
-			b, err := p.GetContent()
-			if err != nil {
-				t.Fatal(err)
-			}
-			write("email-preview.html", func(buf *bytes.Buffer) error { _, err := buf.Write(b); return err })
-		}
-	}
+	write("email-preview.html", func(buf *bytes.Buffer) error { _, err := buf.WriteString(m.HTML()); return err })
 	return "/" + is.Path()
 }
 
