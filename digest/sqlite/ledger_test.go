@@ -127,6 +127,7 @@ func TestLedgerLifecycle(t *testing.T) {
 func TestLedgerRecoverSending(t *testing.T) {
 	ctx := context.Background()
 	s, path := openLedger(t)
+	s.StartSend(ctx, "W1", false, t0) // as digest send does before it sends a message
 	s.AddRecipients(ctx, "W1", 1, recipients(5), t0)
 	mustApply(t, s, "W1",
 		Change{Email: "r000@example.com", From: Pending, To: Sending, MessageID: "<0@x>", Attempts: 1},

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver, pure Go
@@ -56,6 +57,9 @@ var schema = []string{
 type Store struct {
 	db   *sql.DB
 	path string
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared once, for statements run per row
 }
 
 // Open opens (creating if needed) the state file at path, in WAL mode with
@@ -82,6 +86,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // Close closes the state file.
 func (s *Store) Close() error { return s.db.Close() }
+
+// stmt returns query prepared, preparing it on first use, for statements
+// run once per row in busy loops, where parsing the SQL every time would
+// cost more than running it.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sql.Stmt)
+	}
+	s.stmts[query] = st
+	return st, nil
+}
 
 // DB is the underlying database, for the other files of this package and tests.
 func (s *Store) DB() *sql.DB { return s.db }
