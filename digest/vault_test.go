@@ -3,7 +3,9 @@ package digest
 import (
 	"context"
 	"io/fs"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -30,33 +32,108 @@ func TestScanVault(t *testing.T) {
 	opt := ScanOptions{
 		Want:    []string{"AI", "未来趋势"},
 		Exclude: []string{"public"},
-		Skip:    func(f File) bool { return f.Path == "skip.md" },
+		Seen:    paths{"skip.md"},
+		Skip:    func(f File, seen int) bool { return f.Path == "skip.md" },
 		Workers: 3,
 	}
 	t.Run("fs.FS", func(t *testing.T) { testScan(t, fsys, opt, mod) })
-	// With a BufferReader, files Known says were never seen are read
-	// without a stat first.
-	opt.Known = func(p string) bool { return p == "skip.md" || p == "a.md" }
-	t.Run("BufferReader", func(t *testing.T) { testScan(t, bufferFS{fsys}, opt, mod) })
+	// Files Seen does not list are read without a stat first; those it
+	// lists are found in it in walk order, or in any order.
+	for _, seen := range [][]string{
+		{"a.md", "gone.md", "skip.md", "sub/deeper/0000.md", "sub/deeper/f.md", "sub/gone/x.md"},
+		{"sub/deeper/f.md", "skip.md", "sub/gone/x.md", "a.md", "sub/deeper/0000.md", "gone.md"},
+	} {
+		opt.Seen = paths(seen)
+		t.Run("DirFS", func(t *testing.T) {
+			dfs := &statFS{MapFS: fsys}
+			testScanSeen(t, dfs, opt, mod)
+			for _, p := range dfs.stats() {
+				if !slices.Contains(seen, p) {
+					t.Errorf("%s, never seen before, was stat'ed", p)
+				}
+			}
+		})
+	}
 }
 
-// bufferFS is a BufferReader over a MapFS.
-type bufferFS struct{ fstest.MapFS }
+// paths is a SeenFiles.
+type paths []string
 
-func (b bufferFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Time, error) {
-	f, ok := b.MapFS[name]
+func (p paths) Len() int          { return len(p) }
+func (p paths) Path(i int) string { return p[i] }
+
+// statFS is a DirFS over a MapFS that remembers what was stat'ed.
+type statFS struct {
+	fstest.MapFS
+	mu      sync.Mutex
+	statted []string
+}
+
+func (m *statFS) stats() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.statted)
+}
+
+func (m *statFS) ReadDirList(name string, l *DirList) error {
+	return plainFS{m.MapFS}.ReadDirList(name, l)
+}
+
+func (m *statFS) StatFile(name string, follow bool) (int64, time.Time, fs.FileMode, error) {
+	m.mu.Lock()
+	m.statted = append(m.statted, name)
+	m.mu.Unlock()
+	return plainFS{m.MapFS}.StatFile(name, follow)
+}
+
+func (m *statFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Time, error) {
+	f, ok := m.MapFS[name]
 	if !ok {
 		return nil, 0, time.Time{}, fs.ErrNotExist
 	}
 	return append(buf, f.Data...), int64(len(f.Data)), f.ModTime, nil
 }
 
-func (b bufferFS) StatFile(name string) (int64, time.Time, fs.FileMode, error) {
-	f, ok := b.MapFS[name]
-	if !ok {
-		return 0, time.Time{}, 0, fs.ErrNotExist
+// testScanSeen scans as testScan does, and checks each file's place in
+// opt.Seen.
+func testScanSeen(t *testing.T, fsys fs.FS, opt ScanOptions, mod time.Time) {
+	t.Helper()
+	n := 0
+	err := ScanVault(context.Background(), fsys, opt, func(s Scanned) {
+		n++
+		want := -1
+		for i := range opt.Seen.Len() {
+			if opt.Seen.Path(i) == s.Path {
+				want = i
+			}
+		}
+		if s.Seen != want {
+			t.Errorf("%s: seen at %d, want %d", s.Path, s.Seen, want)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return int64(len(f.Data)), f.ModTime, f.Mode, nil
+	if n != 308 {
+		t.Errorf("scanned %d files, want 308", n)
+	}
+	testScan(t, fsys, opt, mod)
+}
+
+// TestWalkCompare checks that walkCompare orders paths as the walk finds
+// them: a folder's files where the folder's name sorts among its siblings.
+func TestWalkCompare(t *testing.T) {
+	walked := []string{"a b.md", "a/x.md", "a/y/z.md", "a-c.md", "a.md", "ab/c.md", "b.md", "é.md"}
+	slices.SortFunc(walked, func(a, b string) int { return walkCompare(a, b) })
+	want := []string{"a/x.md", "a/y/z.md", "a b.md", "a-c.md", "a.md", "ab/c.md", "b.md", "é.md"}
+	if !slices.Equal(walked, want) {
+		t.Errorf("sorted in walk order: %q, want %q", walked, want)
+	}
+	for _, p := range want {
+		if c := walkCompare(p, []byte(p)); c != 0 {
+			t.Errorf("walkCompare(%q, itself) = %d", p, c)
+		}
+	}
 }
 
 func testScan(t *testing.T, fsys fs.FS, opt ScanOptions, mod time.Time) {

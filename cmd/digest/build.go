@@ -106,8 +106,12 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("vault: %s is not a folder", a.cfg.Vault)
 	}
-	// The index of files seen before is read while the scan starts walking
-	// the vault: the scan waits for it only where it has to (Known, Skip).
+	vault, err := openVault(a.cfg.Vault)
+	if err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	defer vault.Close()
+	// The index of files seen before is read while the other state is.
 	var known *sqlite.Known
 	var knownErr error
 	ready := make(chan struct{})
@@ -116,33 +120,36 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		known, knownErr = st.KnownFiles(ctx)
 	}()
 	included, err := st.Included(ctx)
+	<-ready
 	if err != nil {
-		<-ready
 		return nil, err
+	}
+	if knownErr != nil {
+		return nil, knownErr
 	}
 	sig := strings.Join(a.cfg.Tags, "\x1f")
 	sel := digest.NewSelector(window, included)
 	// The new index of the vault's files is made as the scan goes, in walk
 	// order, so that files gone from the vault are left out by not being
-	// there. Until a file differs from its record, only paths are kept: a
-	// build that changes nothing encodes and writes nothing.
+	// there. Until a file differs from its record, only its place in the
+	// old index is kept: a build that changes nothing encodes and writes
+	// nothing.
 	var index sqlite.FileIndex
-	var same []string // the unchanged files walked before the first change
+	var same []int32 // the unchanged files walked before the first change
 	changed := false
-	keep := func(r sqlite.FileRecord) {
+	keep := func(seen int, r sqlite.FileRecord) {
 		if changed {
 			index.Add(r)
 		} else {
-			same = append(same, r.Path)
+			same = append(same, int32(seen))
 		}
 	}
-	// spill moves the unchanged files kept as paths into the index.
+	// spill moves the unchanged files kept as places into the index.
 	spill := func() {
 		if !changed {
 			changed = true
-			for _, p := range same {
-				r, _ := known.Get(p)
-				index.Add(r)
+			for _, i := range same {
+				index.Add(known.Record(int(i)))
 			}
 			same = nil
 		}
@@ -155,15 +162,10 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	opt := digest.ScanOptions{
 		Want:    a.cfg.Tags,
 		Exclude: a.excluded(),
-		Known: func(p string) bool {
-			<-ready
-			_, ok := known.Get(p)
-			return ok
-		},
-		Skip: func(f digest.File) bool {
-			<-ready
-			r, ok := known.Get(f.Path)
-			if !ok || r.Sig != sig || !r.Unchanged(f.Size, f.ModTime) {
+		Seen:    known,
+		Skip: func(f digest.File, seen int) bool {
+			r := known.Record(seen)
+			if r.Sig != sig || !r.Unchanged(f.Size, f.ModTime) {
 				return false
 			}
 			// Unchanged, and it cannot be picked: no tag, already sent, or
@@ -174,23 +176,24 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	}
 	// known is only read during the scan: Skip runs in the scan's workers.
 	hits := 0
-	err = digest.ScanVault(ctx, newVaultFS(a.cfg.Vault), opt, func(s digest.Scanned) {
-		<-ready
+	err = digest.ScanVault(ctx, vault, opt, func(s digest.Scanned) {
 		res.Notes++
-		old, seen := known.Get(s.Path)
+		var old sqlite.FileRecord
+		seen := s.Seen >= 0
 		if seen {
+			old = known.Record(s.Seen)
 			hits++
 		}
 		if s.Skipped {
 			res.Unchanged++
-			keep(old)
+			keep(s.Seen, old)
 			return
 		}
 		if s.Err != nil {
 			res.Invalid++
 			res.Errors = append(res.Errors, a.vaultError(s.Err))
 			if seen {
-				keep(old)
+				keep(s.Seen, old)
 			}
 			return
 		}
@@ -212,15 +215,11 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 			}
 		}
 		if seen && rec.Same(old) {
-			keep(rec)
+			keep(s.Seen, rec)
 		} else {
 			add(rec)
 		}
 	})
-	<-ready
-	if knownErr != nil {
-		return nil, knownErr
-	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}

@@ -1,48 +1,196 @@
 package main
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
-// vaultFS is the vault's folder: os.DirFS, plus reading a file into a reused
-// buffer with bare system calls (open, read, close), which spares a scan of
-// 100,000 notes as many allocations and poller registrations.
+// vaultFS is the vault's folder: os.DirFS, plus a digest.DirFS made of bare
+// system calls relative to the open folder (getdents64, statx, openat,
+// read), which spares a scan of 100,000 notes as many allocations, poller
+// registrations and lookups of the vault's own path. On this kind of
+// machine a page of memory touched for the first time costs as much as a
+// system call, so nothing is allocated for a file that is only stat'ed.
 type vaultFS struct {
 	fs.FS
-	root string
+	fd int // the vault's folder, opened with O_PATH
 }
 
-func newVaultFS(root string) fs.FS { return vaultFS{os.DirFS(root), root} }
+var _ digest.DirFS = (*vaultFS)(nil)
 
-// ReadFileBuffer reads name into buf, growing it as needed, with open,
+// openVault opens the vault's folder; Close closes it.
+func openVault(root string) (*vaultFS, error) {
+	fd, err := retry(func() (int, error) {
+		return unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: root, Err: err}
+	}
+	return &vaultFS{FS: os.DirFS(root), fd: fd}, nil
+}
+
+func (v *vaultFS) Close() error { return unix.Close(v.fd) }
+
+// retry calls f again while it is interrupted by a signal.
+func retry(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+// ReadDirList lists the folder name with getdents64, into a buffer on the
+// stack: a few system calls for a folder of thousands of notes.
+func (v *vaultFS) ReadDirList(name string, l *digest.DirList) error {
+	l.Reset()
+	if !fs.ValidPath(name) {
+		return &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	fd, err := retry(func() (int, error) {
+		return unix.Openat(v.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := retry(func() (int, error) { return unix.Getdents(fd, buf) })
+		if err != nil {
+			return &fs.PathError{Op: "readdirent", Path: name, Err: err}
+		}
+		if n <= 0 {
+			break
+		}
+		for off := 0; off+19 <= n; {
+			// struct linux_dirent64: inode (8), offset (8), record
+			// length (2), type (1), name ending in NUL.
+			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+			if reclen < 19 || off+reclen > n {
+				break
+			}
+			typ := buf[off+18]
+			ent := buf[off+19 : off+reclen]
+			off += reclen
+			if i := bytes.IndexByte(ent, 0); i >= 0 {
+				ent = ent[:i]
+			}
+			if string(ent) == "." || string(ent) == ".." {
+				continue
+			}
+			var mode fs.FileMode
+			switch typ {
+			case unix.DT_REG:
+			case unix.DT_DIR:
+				mode = fs.ModeDir
+			case unix.DT_LNK:
+				mode = fs.ModeSymlink
+			case unix.DT_UNKNOWN: // some file systems do not say: ask
+				var st unix.Stat_t
+				err := unix.Fstatat(fd, string(ent), &st, unix.AT_SYMLINK_NOFOLLOW)
+				if err == unix.ENOENT {
+					continue // gone since
+				}
+				if err != nil {
+					return &fs.PathError{Op: "lstat", Path: name + "/" + string(ent), Err: err}
+				}
+				mode = fileMode(uint32(st.Mode))
+			default:
+				mode = fs.ModeIrregular
+			}
+			l.Add(ent, mode)
+		}
+	}
+	l.Sort()
+	return nil
+}
+
+// fileMode is the type of a file as the mode bits of stat(2) give it.
+func fileMode(m uint32) fs.FileMode {
+	switch m & unix.S_IFMT {
+	case unix.S_IFREG:
+		return 0
+	case unix.S_IFDIR:
+		return fs.ModeDir
+	case unix.S_IFLNK:
+		return fs.ModeSymlink
+	}
+	return fs.ModeIrregular
+}
+
+// pathMax is the longest path StatFile passes from a buffer on the stack.
+const pathMax = 512
+
+// StatFile is statx(2) relative to the vault, without an fs.FileInfo, and
+// without allocating the path as a C string.
+func (v *vaultFS) StatFile(name string, follow bool) (int64, time.Time, fs.FileMode, error) {
+	op, flags := "lstat", unix.AT_SYMLINK_NOFOLLOW
+	if follow {
+		op, flags = "stat", 0
+	}
+	if !fs.ValidPath(name) {
+		return 0, time.Time{}, 0, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	if len(name) >= pathMax || strings.IndexByte(name, 0) >= 0 {
+		return v.fstatat(name, op, flags)
+	}
+	var path [pathMax]byte
+	copy(path[:], name)
+	var st unix.Statx_t
+	for {
+		_, _, errno := syscall.Syscall6(unix.SYS_STATX, uintptr(v.fd), uintptr(unsafe.Pointer(&path[0])),
+			uintptr(flags), unix.STATX_TYPE|unix.STATX_SIZE|unix.STATX_MTIME, uintptr(unsafe.Pointer(&st)), 0)
+		switch errno {
+		case 0:
+			return int64(st.Size), time.Unix(st.Mtime.Sec, int64(st.Mtime.Nsec)), fileMode(uint32(st.Mode)), nil
+		case unix.EINTR:
+			continue
+		case unix.ENOSYS, unix.EPERM: // no statx here (before Linux 4.11, or filtered)
+			return v.fstatat(name, op, flags)
+		}
+		return 0, time.Time{}, 0, &fs.PathError{Op: op, Path: name, Err: errno}
+	}
+}
+
+// fstatat is StatFile with fstatat(2), where statx cannot be used.
+func (v *vaultFS) fstatat(name, op string, flags int) (int64, time.Time, fs.FileMode, error) {
+	var st unix.Stat_t
+	if _, err := retry(func() (int, error) { return 0, unix.Fstatat(v.fd, name, &st, flags) }); err != nil {
+		return 0, time.Time{}, 0, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return st.Size, time.Unix(st.Mtim.Unix()), fileMode(uint32(st.Mode)), nil
+}
+
+// ReadFileBuffer reads name into buf, growing it as needed, with openat,
 // fstat, read and close: the size fstat gives lets a short read end it
 // without another read that would return 0.
-func (v vaultFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Time, error) {
+func (v *vaultFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Time, error) {
 	if !fs.ValidPath(name) {
 		return nil, 0, time.Time{}, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	full := v.root + "/" + name
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(full, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, err := retry(func() (int, error) { return unix.Openat(v.fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0) })
 	if err != nil {
 		return nil, 0, time.Time{}, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, 0, time.Time{}, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	size := st.Size
-	mod := time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec))
+	mod := time.Unix(st.Mtim.Unix())
 	if want := int(size) + 1; cap(buf) < want {
 		buf = make([]byte, 0, max(want, 64<<10))
 	}
@@ -51,10 +199,7 @@ func (v vaultFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Ti
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
-		if err == syscall.EINTR {
-			continue
-		}
+		n, err := retry(func() (int, error) { return unix.Read(fd, buf[len(buf):cap(buf)]) })
 		if err != nil {
 			return nil, 0, time.Time{}, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
@@ -64,33 +209,4 @@ func (v vaultFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Ti
 			return buf, size, mod, nil
 		}
 	}
-}
-
-// StatFile is lstat(2) on name, without an fs.FileInfo.
-func (v vaultFS) StatFile(name string) (int64, time.Time, fs.FileMode, error) {
-	if !fs.ValidPath(name) {
-		return 0, time.Time{}, 0, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrInvalid}
-	}
-	var st syscall.Stat_t
-	var err error
-	for {
-		err = syscall.Lstat(v.root+"/"+name, &st)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		return 0, time.Time{}, 0, &fs.PathError{Op: "lstat", Path: name, Err: err}
-	}
-	var mode fs.FileMode
-	switch st.Mode & syscall.S_IFMT {
-	case syscall.S_IFREG:
-	case syscall.S_IFDIR:
-		mode = fs.ModeDir
-	case syscall.S_IFLNK:
-		mode = fs.ModeSymlink
-	default:
-		mode = fs.ModeIrregular
-	}
-	return st.Size, time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec)), mode, nil
 }

@@ -16,7 +16,11 @@ import (
 // buffer that is sometimes too small.
 func TestVaultFSReadFileBuffer(t *testing.T) {
 	dir := t.TempDir()
-	v := newVaultFS(dir).(vaultFS)
+	v, err := openVault(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
 	var buf []byte
 	for _, n := range []int{0, 1, 100, 64<<10 - 1, 64 << 10, 64<<10 + 1, 300 << 10} {
 		want := bytes.Repeat([]byte("あ#AI\n"), n/7+1)[:n]
@@ -76,6 +80,8 @@ func TestVaultFSScan(t *testing.T) {
 	write("public/issue.md", "#AI")
 	write("sub/deeper/z.md", "---\ntags: [未来趋势]\n---\n")
 	write("sub/old.md", "---\ntags: [cooking]\n---\n")
+	long := "long/" + strings.Repeat(strings.Repeat("長", 60)+"/", 3) + "n.md" // too long a path to stat from the stack
+	write(long, "#AI far down")
 	if err := os.WriteFile(filepath.Join(outside, "far.md"), []byte("#AI from outside"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -124,12 +130,18 @@ func TestVaultFSScan(t *testing.T) {
 		"a-c.md: clip AI",
 		"a.md: clip AI",
 		"link.md: clip AI",
+		long + ": clip AI",
 		"sub/deeper/z.md: clip 未来趋势",
 		"sub/far.md: clip AI",
 		"sub/old.md: nomatch",
 	}
 	opt := digest.ScanOptions{Want: []string{"AI", "未来趋势"}, Exclude: []string{"public"}, Workers: 3}
-	for _, fsys := range []fs.FS{os.DirFS(dir), newVaultFS(dir)} {
+	v, err := openVault(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for _, fsys := range []fs.FS{os.DirFS(dir), v} {
 		if got := scan(fsys, opt); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%T: scan, in walk order:\n%s\nwant:\n%s", fsys, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"time"
 )
@@ -135,118 +134,26 @@ func fromNanos(ns int64) time.Time {
 	return time.Unix(0, ns)
 }
 
-var errBadIndex = errors.New("file index: corrupt")
-
-// decodeFileIndex reads an encoded chunk of the index, calling add for each
-// record. The paths share one string, so that a chunk costs one allocation
-// for all of them.
-func decodeFileIndex(data []byte, add func(FileRecord)) error {
-	s := string(data)
-	var strs []string
-	pos := 0
-	uv := func() uint64 {
-		v, n := binary.Uvarint(data[pos:])
-		if n <= 0 {
-			panic(errBadIndex)
-		}
-		pos += n
-		return v
-	}
-	sv := func() int64 {
-		v, n := binary.Varint(data[pos:])
-		if n <= 0 {
-			panic(errBadIndex)
-		}
-		pos += n
-		return v
-	}
-	str := func() string {
-		i := uv()
-		switch {
-		case i < uint64(len(strs)):
-			return strs[i]
-		case i == uint64(len(strs)):
-			l := uv()
-			if l > uint64(len(data)-pos) {
-				panic(errBadIndex)
-			}
-			t := s[pos : pos+int(l)]
-			pos += int(l)
-			strs = append(strs, t)
-			return t
-		}
-		panic(errBadIndex)
-	}
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r != errBadIndex {
-					panic(r)
-				}
-				err = errBadIndex
-			}
-		}()
-		for pos < len(data) {
-			var r FileRecord
-			l := uv()
-			if l > uint64(len(data)-pos) {
-				return errBadIndex
-			}
-			r.Path = s[pos : pos+int(l)]
-			pos += int(l)
-			r.Size = sv()
-			r.ModTime = fromNanos(sv())
-			r.FirstSeen = fromNanos(sv())
-			r.Tag = str()
-			r.Clipped = fromNanos(sv())
-			r.Sig = str()
-			add(r)
-		}
-		return nil
-	}()
-	return err
-}
-
-// Known is the file index as read from the state, looked up by path. It
-// is not a map keyed by the paths: hashing 100,000 long paths into one cost
-// more than reading the index.
+// Known is the file index as read from the state, in the order it was
+// written: the walk order of the build that wrote it, in which a scan finds
+// each of its files with one comparison (it is a digest.SeenFiles), with
+// no map of 100,000 paths to build and look up.
 type Known struct {
-	recs []FileRecord
-	pos  map[uint64]int32 // hash of a path: its first record in recs
-	next []int32          // the next record whose path has the same hash, or -1
-	seed maphash.Seed
+	text []string // each chunk as read: the paths are cut from it
+	recs []knownRec
+	strs []string // the tags and signatures of all chunks
+	num  map[string]uint32
 }
 
-func newKnown(n int) *Known {
-	return &Known{recs: make([]FileRecord, 0, n), pos: make(map[uint64]int32, n), next: make([]int32, 0, n), seed: maphash.MakeSeed()}
+// knownRec is a record of Known as numbers only, so that the garbage
+// collector has nothing to scan in 100,000 of them.
+type knownRec struct {
+	size, mod, first, clipped int64  // times in Unix nanoseconds, as encoded
+	text, off, len            uint32 // the path: Known.text[text][off:off+len]
+	tag, sig                  uint32 // in Known.strs
 }
 
-func (k *Known) add(r FileRecord) {
-	h := maphash.String(k.seed, r.Path)
-	i := int32(len(k.recs))
-	k.recs = append(k.recs, r)
-	prev, ok := k.pos[h]
-	if !ok {
-		prev = -1
-	}
-	k.next = append(k.next, prev)
-	k.pos[h] = i
-}
-
-// Get returns the record of path.
-func (k *Known) Get(path string) (FileRecord, bool) {
-	if k == nil {
-		return FileRecord{}, false
-	}
-	i, ok := k.pos[maphash.String(k.seed, path)]
-	for ok && i >= 0 {
-		if k.recs[i].Path == path {
-			return k.recs[i], true
-		}
-		i = k.next[i]
-	}
-	return FileRecord{}, false
-}
+func newKnown(n int) *Known { return &Known{recs: make([]knownRec, 0, n)} }
 
 // Len is the number of records.
 func (k *Known) Len() int {
@@ -254,6 +161,134 @@ func (k *Known) Len() int {
 		return 0
 	}
 	return len(k.recs)
+}
+
+// Path is the path of the i-th record.
+func (k *Known) Path(i int) string {
+	r := &k.recs[i]
+	return k.text[r.text][r.off : r.off+r.len]
+}
+
+// Record is the i-th record.
+func (k *Known) Record(i int) FileRecord {
+	r := &k.recs[i]
+	return FileRecord{
+		Path:      k.text[r.text][r.off : r.off+r.len],
+		Size:      r.size,
+		ModTime:   fromNanos(r.mod),
+		FirstSeen: fromNanos(r.first),
+		Tag:       k.strs[r.tag],
+		Clipped:   fromNanos(r.clipped),
+		Sig:       k.strs[r.sig],
+	}
+}
+
+var errBadIndex = errors.New("file index: corrupt")
+
+// decode appends the records of an encoded chunk of the index (see
+// FileIndex.Add). The paths share one string, so that a chunk costs one
+// allocation for all of them.
+func (k *Known) decode(data []byte) error {
+	if k.num == nil {
+		k.num = map[string]uint32{}
+	}
+	d := decoder{data: data, text: string(data)}
+	chunk := uint32(len(k.text))
+	var local []uint32 // the chunk's numbers of strings: their places in k.strs
+	str := func() uint32 {
+		switch i := d.uvarint(); {
+		case d.err != nil:
+		case i < uint64(len(local)):
+			return local[i]
+		case i == uint64(len(local)):
+			s := d.string()
+			n, ok := k.num[s]
+			if !ok {
+				n = uint32(len(k.strs))
+				k.strs = append(k.strs, s)
+				k.num[s] = n
+			}
+			local = append(local, n)
+			return n
+		default:
+			d.err = errBadIndex
+		}
+		return 0
+	}
+	for d.pos < len(data) && d.err == nil {
+		r := knownRec{text: chunk}
+		l := d.uvarint()
+		r.off, r.len = uint32(d.pos), uint32(l)
+		d.skip(l)
+		r.size = d.varint()
+		r.mod = d.varint()
+		r.first = d.varint()
+		r.tag = str()
+		r.clipped = d.varint()
+		r.sig = str()
+		k.recs = append(k.recs, r)
+	}
+	if d.err != nil {
+		return d.err
+	}
+	k.text = append(k.text, d.text)
+	return nil
+}
+
+// decoder reads the numbers and strings of an encoded chunk; the first
+// error stops it.
+type decoder struct {
+	data []byte
+	text string // data, as a string to cut strings from
+	pos  int
+	err  error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.data[d.pos:])
+	if n <= 0 {
+		d.err = errBadIndex
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.data[d.pos:])
+	if n <= 0 {
+		d.err = errBadIndex
+		return 0
+	}
+	d.pos += n
+	return v
+}
+
+// skip passes over l bytes.
+func (d *decoder) skip(l uint64) {
+	if d.err == nil && l > uint64(len(d.data)-d.pos) {
+		d.err = errBadIndex
+	}
+	if d.err == nil {
+		d.pos += int(l)
+	}
+}
+
+// string reads a length and that many bytes.
+func (d *decoder) string() string {
+	l := d.uvarint()
+	start := d.pos
+	d.skip(l)
+	if d.err != nil {
+		return ""
+	}
+	return d.text[start:d.pos]
 }
 
 // KnownFiles reads the file index (empty before the first build).
@@ -272,8 +307,8 @@ func (s *Store) Files(ctx context.Context) (map[string]FileRecord, error) {
 		return nil, err
 	}
 	m := make(map[string]FileRecord, k.Len())
-	for _, r := range k.recs {
-		m[r.Path] = r
+	for i := range k.Len() {
+		m[k.Path(i)] = k.Record(i)
 	}
 	return m, nil
 }
@@ -299,7 +334,7 @@ func (s *Store) readIndex(ctx context.Context) (k *Known, found bool, err error)
 		if version != fileIndexVersion {
 			return nil, true, fmt.Errorf("file index: unknown version %d", version)
 		}
-		if err := decodeFileIndex(data, k.add); err != nil {
+		if err := k.decode(data); err != nil {
 			return nil, true, err
 		}
 	}
