@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,7 @@ type File struct {
 // neither when the file was not read (Skipped) or could not match (NoMatch).
 type Scanned struct {
 	File
-	Seen    int // the file's position in ScanOptions.Seen, or -1 when it is not there
+	Seen    int // the file's position in the files seen before (ScanOptions.Seen), or -1
 	Clip    *Clip
 	Err     error
 	Skipped bool // the caller's Skip said not to read it
@@ -32,12 +33,14 @@ type Scanned struct {
 // ScanOptions tune ScanVault.
 type ScanOptions struct {
 	Want []string // configured tags; files that cannot match them are not parsed
-	// Seen, when set, lists the files seen before. A file that is not in
-	// it is read straight away, without a stat first.
-	Seen SeenFiles
-	// Skip, when set, is asked for each file in Seen (from several
+	// Seen, when set, is called once, in a goroutine of its own, for the
+	// files seen before, so that they may load while the walk starts. A
+	// file that is not among them is read straight away, without a stat
+	// first.
+	Seen func() SeenFiles
+	// Skip, when set, is asked for each file seen before (from several
 	// goroutines at once) whether not to read it at all, because it is
-	// known unchanged; seen is its position in Seen.
+	// known unchanged; seen is its position among them.
 	Skip    func(f File, seen int) bool
 	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
 	Workers int      // parallel readers; 0 means a sensible default
@@ -134,7 +137,7 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 	type entry struct {
 		path string
 		typ  fs.FileMode // as listed: a regular file or a symbolic link
-		seen int         // position in opt.Seen, or -1
+		seen int         // position in the files seen before, -1, or pending
 		err  error       // from the walk
 	}
 	type batch struct {
@@ -146,6 +149,19 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 	jobs := make(chan *batch, 2*workers)
 	order := make(chan *batch, 4*workers)
 	free := make(chan *batch, 8*workers) // batches the caller is done with, to reuse
+
+	// The files seen before load while the walk starts: until they are
+	// there, files are found among them by the workers, after a stat.
+	seen := &seenFiles{ready: make(chan struct{})}
+	if opt.Seen == nil {
+		seen.cur = newSeenCursor(nil)
+		close(seen.ready)
+	} else {
+		go func() {
+			defer close(seen.ready)
+			seen.cur = newSeenCursor(opt.Seen())
+		}()
+	}
 
 	var wg sync.WaitGroup
 	for range workers {
@@ -162,7 +178,7 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 						b.out[i], b.keep[i] = Scanned{File: File{Path: e.path}, Seen: -1, Err: e.err}, true
 						continue
 					}
-					b.out[i], b.keep[i] = scanOne(dfs, e.path, e.typ, e.seen, opt, &buf)
+					b.out[i], b.keep[i] = scanOne(ctx, dfs, e.path, e.typ, e.seen, seen, opt, &buf)
 				}
 				b.done <- struct{}{}
 			}
@@ -173,7 +189,7 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		seen := newSeenCursor(opt.Seen)
+		var known *seenCursor // the files seen before, once they are there
 		cur := &batch{done: make(chan struct{}, 1)}
 		flush := func() {
 			if len(cur.in) == 0 {
@@ -233,9 +249,18 @@ func ScanVault(ctx context.Context, fsys fs.FS, opt ScanOptions, fn func(Scanned
 				case !typ.IsRegular() && typ&fs.ModeSymlink == 0:
 				case !isMarkdown(name):
 				default:
-					e := entry{typ: typ}
-					e.path, e.seen = seen.find(p)
-					if e.seen < 0 {
+					e := entry{typ: typ, seen: pending}
+					if known == nil {
+						select {
+						case <-seen.ready:
+							known = seen.cur
+						default:
+						}
+					}
+					if known != nil {
+						e.path, e.seen = known.find(p)
+					}
+					if e.path == "" {
 						e.path = string(p)
 					}
 					add(e)
@@ -305,6 +330,16 @@ func walkCompare[A, B ~string | ~[]byte](a A, b B) int {
 	return len(a) - len(b)
 }
 
+// pending is the place among the files seen before of a file walked
+// before they were there.
+const pending = -2
+
+// seenFiles is the files seen before, once ready is closed.
+type seenFiles struct {
+	ready chan struct{}
+	cur   *seenCursor
+}
+
 // seenCursor finds the walk's files in a SeenFiles, moving forwards through
 // it in walk order as the walk does.
 type seenCursor struct {
@@ -331,6 +366,16 @@ func newSeenCursor(s SeenFiles) *seenCursor {
 		}
 	}
 	return c
+}
+
+// search finds p by bisection, for a file walked before the cursor was
+// there; it does not move the cursor.
+func (c *seenCursor) search(p string) int {
+	k, found := sort.Find(c.n, func(k int) int { return walkCompare(p, c.seen.Path(c.at(k))) })
+	if !found {
+		return -1
+	}
+	return c.at(k)
 }
 
 func (c *seenCursor) at(k int) int {
@@ -379,13 +424,21 @@ func stat(dfs DirFS, f *File) bool {
 // scanOne stats, reads, filters and parses one file; keep is false for a
 // link that does not lead to a regular file. *buf is the worker's reusable
 // read buffer.
-func scanOne(dfs DirFS, p string, typ fs.FileMode, seen int, opt ScanOptions, buf *[]byte) (s Scanned, keep bool) {
+func scanOne(ctx context.Context, dfs DirFS, p string, typ fs.FileMode, seen int, sf *seenFiles, opt ScanOptions, buf *[]byte) (s Scanned, keep bool) {
 	f := File{Path: p}
 	// A regular file never seen before is just read: its size and time
 	// come from the open file.
-	if typ&fs.ModeSymlink != 0 || seen >= 0 {
+	if typ&fs.ModeSymlink != 0 || seen != -1 {
 		if !stat(dfs, &f) {
 			return Scanned{}, false // dangling link, or a link to a folder
+		}
+		if seen == pending {
+			select {
+			case <-sf.ready:
+				seen = sf.cur.search(p)
+			case <-ctx.Done():
+				seen = -1
+			}
 		}
 		if seen >= 0 && opt.Skip != nil && opt.Skip(f, seen) {
 			return Scanned{File: f, Seen: seen, Skipped: true}, true

@@ -32,26 +32,44 @@ func TestScanVault(t *testing.T) {
 	opt := ScanOptions{
 		Want:    []string{"AI", "未来趋势"},
 		Exclude: []string{"public"},
-		Seen:    paths{"skip.md"},
+		Seen:    func() SeenFiles { return paths{"skip.md"} },
 		Skip:    func(f File, seen int) bool { return f.Path == "skip.md" },
 		Workers: 3,
 	}
 	t.Run("fs.FS", func(t *testing.T) { testScan(t, fsys, opt, mod) })
-	// Files Seen does not list are read without a stat first; those it
-	// lists are found in it in walk order, or in any order.
+	// Files seen before are found among them in walk order, or in any
+	// order; those never seen are read without a stat first.
 	for _, seen := range [][]string{
 		{"a.md", "gone.md", "skip.md", "sub/deeper/0000.md", "sub/deeper/f.md", "sub/gone/x.md"},
 		{"sub/deeper/f.md", "skip.md", "sub/gone/x.md", "a.md", "sub/deeper/0000.md", "gone.md"},
 	} {
-		opt.Seen = paths(seen)
 		t.Run("DirFS", func(t *testing.T) {
-			dfs := &statFS{MapFS: fsys}
-			testScanSeen(t, dfs, opt, mod)
+			returned := make(chan struct{})
+			var once sync.Once
+			opt.Seen = func() SeenFiles {
+				defer once.Do(func() { close(returned) })
+				return paths(seen)
+			}
+			// The walk starts once the files seen before are surely there.
+			dfs := &statFS{MapFS: fsys, start: func() { <-returned; time.Sleep(50 * time.Millisecond) }}
+			testScanSeen(t, dfs, opt, seen, mod)
 			for _, p := range dfs.stats() {
 				if !slices.Contains(seen, p) {
 					t.Errorf("%s, never seen before, was stat'ed", p)
 				}
 			}
+		})
+		// The files seen before are there only once the walk has begun:
+		// the files walked until then are found among them after a stat.
+		t.Run("DirFS/late", func(t *testing.T) {
+			dfs := &statFS{MapFS: fsys}
+			opt.Seen = func() SeenFiles {
+				for len(dfs.stats()) == 0 {
+					time.Sleep(time.Millisecond)
+				}
+				return paths(seen)
+			}
+			testScanSeen(t, dfs, opt, seen, mod)
 		})
 	}
 }
@@ -62,9 +80,11 @@ type paths []string
 func (p paths) Len() int          { return len(p) }
 func (p paths) Path(i int) string { return p[i] }
 
-// statFS is a DirFS over a MapFS that remembers what was stat'ed.
+// statFS is a DirFS over a MapFS that remembers what was stat'ed, and
+// calls start, when set, before it lists the root.
 type statFS struct {
 	fstest.MapFS
+	start   func()
 	mu      sync.Mutex
 	statted []string
 }
@@ -76,6 +96,9 @@ func (m *statFS) stats() []string {
 }
 
 func (m *statFS) ReadDirList(name string, l *DirList) error {
+	if name == "." && m.start != nil {
+		m.start()
+	}
 	return plainFS{m.MapFS}.ReadDirList(name, l)
 }
 
@@ -96,17 +119,12 @@ func (m *statFS) ReadFileBuffer(name string, buf []byte) ([]byte, int64, time.Ti
 
 // testScanSeen scans as testScan does, and checks each file's place in
 // opt.Seen.
-func testScanSeen(t *testing.T, fsys fs.FS, opt ScanOptions, mod time.Time) {
+func testScanSeen(t *testing.T, fsys fs.FS, opt ScanOptions, seen []string, mod time.Time) {
 	t.Helper()
 	n := 0
 	err := ScanVault(context.Background(), fsys, opt, func(s Scanned) {
 		n++
-		want := -1
-		for i := range opt.Seen.Len() {
-			if opt.Seen.Path(i) == s.Path {
-				want = i
-			}
-		}
+		want := slices.Index(seen, s.Path)
 		if s.Seen != want {
 			t.Errorf("%s: seen at %d, want %d", s.Path, s.Seen, want)
 		}

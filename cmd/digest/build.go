@@ -111,7 +111,8 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
 	defer vault.Close()
-	// The index of files seen before is read while the other state is.
+	// The index of files seen before is read while the scan starts walking
+	// the vault: the scan waits for it only where it has to.
 	var known *sqlite.Known
 	var knownErr error
 	ready := make(chan struct{})
@@ -120,12 +121,9 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		known, knownErr = st.KnownFiles(ctx)
 	}()
 	included, err := st.Included(ctx)
-	<-ready
 	if err != nil {
+		<-ready
 		return nil, err
-	}
-	if knownErr != nil {
-		return nil, knownErr
 	}
 	sig := strings.Join(a.cfg.Tags, "\x1f")
 	sel := digest.NewSelector(window, included)
@@ -138,9 +136,13 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	var same []int32 // the unchanged files walked before the first change
 	changed := false
 	keep := func(seen int, r sqlite.FileRecord) {
-		if changed {
+		switch {
+		case changed:
 			index.Add(r)
-		} else {
+		case same == nil:
+			same = make([]int32, 0, known.Len())
+			fallthrough
+		default:
 			same = append(same, int32(seen))
 		}
 	}
@@ -162,7 +164,10 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	opt := digest.ScanOptions{
 		Want:    a.cfg.Tags,
 		Exclude: a.excluded(),
-		Seen:    known,
+		Seen: func() digest.SeenFiles {
+			<-ready
+			return known
+		},
 		Skip: func(f digest.File, seen int) bool {
 			r := known.Record(seen)
 			if r.Sig != sig || !r.Unchanged(f.Size, f.ModTime) {
@@ -174,7 +179,8 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 				(!r.Clipped.After(window.Since) && (window.First || !r.FirstSeen.After(window.Since)))
 		},
 	}
-	// known is only read during the scan: Skip runs in the scan's workers.
+	// known is read once Seen has returned it: Skip and fn are only asked
+	// about files seen before after that.
 	hits := 0
 	err = digest.ScanVault(ctx, vault, opt, func(s digest.Scanned) {
 		res.Notes++
@@ -220,6 +226,10 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 			add(rec)
 		}
 	})
+	<-ready
+	if knownErr != nil {
+		return nil, knownErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
