@@ -81,16 +81,29 @@ type DirList struct {
 }
 
 type dirEnt struct {
-	off, len int
+	off, len uint32
 	typ      fs.FileMode
 }
 
 // Reset empties l, keeping its memory.
 func (l *DirList) Reset() { l.names, l.ents = l.names[:0], l.ents[:0] }
 
+// Grow makes room for about n more entries with names of size bytes in
+// all, so that a file system that can tell how large a folder is need not
+// grow l entry by entry: a large folder would cost twice its size in fresh
+// memory, which is not cheap.
+func (l *DirList) Grow(n, size int) {
+	if cap(l.names)-len(l.names) < size {
+		l.names = append(make([]byte, 0, len(l.names)+size), l.names...)
+	}
+	if cap(l.ents)-len(l.ents) < n {
+		l.ents = append(make([]dirEnt, 0, len(l.ents)+n), l.ents...)
+	}
+}
+
 // Add appends an entry.
 func (l *DirList) Add(name []byte, typ fs.FileMode) {
-	l.ents = append(l.ents, dirEnt{len(l.names), len(name), typ})
+	l.ents = append(l.ents, dirEnt{uint32(len(l.names)), uint32(len(name)), typ})
 	l.names = append(l.names, name...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -139,7 +140,7 @@ func fromNanos(ns int64) time.Time {
 // each of its files with one comparison (it is a digest.SeenFiles), with
 // no map of 100,000 paths to build and look up.
 type Known struct {
-	text []string // each chunk as read: the paths are cut from it
+	text []string // the paths of each chunk, end to end
 	recs []knownRec
 	strs []string // the tags and signatures of all chunks
 	num  map[string]uint32
@@ -186,13 +187,16 @@ func (k *Known) Record(i int) FileRecord {
 var errBadIndex = errors.New("file index: corrupt")
 
 // decode appends the records of an encoded chunk of the index (see
-// FileIndex.Add). The paths share one string, so that a chunk costs one
-// allocation for all of them.
+// FileIndex.Add). The paths of a chunk are copied end to end into one
+// string, so that they cost one allocation and no more memory than they
+// need.
 func (k *Known) decode(data []byte) error {
 	if k.num == nil {
 		k.num = map[string]uint32{}
 	}
-	d := decoder{data: data, text: string(data)}
+	d := decoder{data: data}
+	var text strings.Builder
+	text.Grow(len(data))
 	chunk := uint32(len(k.text))
 	var local []uint32 // the chunk's numbers of strings: their places in k.strs
 	str := func() uint32 {
@@ -201,12 +205,12 @@ func (k *Known) decode(data []byte) error {
 		case i < uint64(len(local)):
 			return local[i]
 		case i == uint64(len(local)):
-			s := d.string()
-			n, ok := k.num[s]
+			b := d.bytes(d.uvarint())
+			n, ok := k.num[string(b)]
 			if !ok {
 				n = uint32(len(k.strs))
-				k.strs = append(k.strs, s)
-				k.num[s] = n
+				k.strs = append(k.strs, string(b))
+				k.num[string(b)] = n
 			}
 			local = append(local, n)
 			return n
@@ -217,9 +221,9 @@ func (k *Known) decode(data []byte) error {
 	}
 	for d.pos < len(data) && d.err == nil {
 		r := knownRec{text: chunk}
-		l := d.uvarint()
-		r.off, r.len = uint32(d.pos), uint32(l)
-		d.skip(l)
+		path := d.bytes(d.uvarint())
+		r.off, r.len = uint32(text.Len()), uint32(len(path))
+		text.Write(path)
 		r.size = d.varint()
 		r.mod = d.varint()
 		r.first = d.varint()
@@ -231,7 +235,7 @@ func (k *Known) decode(data []byte) error {
 	if d.err != nil {
 		return d.err
 	}
-	k.text = append(k.text, d.text)
+	k.text = append(k.text, text.String())
 	return nil
 }
 
@@ -239,7 +243,6 @@ func (k *Known) decode(data []byte) error {
 // error stops it.
 type decoder struct {
 	data []byte
-	text string // data, as a string to cut strings from
 	pos  int
 	err  error
 }
@@ -270,25 +273,16 @@ func (d *decoder) varint() int64 {
 	return v
 }
 
-// skip passes over l bytes.
-func (d *decoder) skip(l uint64) {
+// bytes reads l bytes.
+func (d *decoder) bytes(l uint64) []byte {
 	if d.err == nil && l > uint64(len(d.data)-d.pos) {
 		d.err = errBadIndex
 	}
-	if d.err == nil {
-		d.pos += int(l)
-	}
-}
-
-// string reads a length and that many bytes.
-func (d *decoder) string() string {
-	l := d.uvarint()
-	start := d.pos
-	d.skip(l)
 	if d.err != nil {
-		return ""
+		return nil
 	}
-	return d.text[start:d.pos]
+	d.pos += int(l)
+	return d.data[d.pos-int(l) : d.pos]
 }
 
 // KnownFiles reads the file index (empty before the first build).
