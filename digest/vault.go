@@ -61,8 +61,8 @@ type SeenFiles interface {
 // fs.FS calls for a file system that is not one.
 type DirFS interface {
 	fs.FS
-	// ReadDirList lists the folder name into l (reset first), as
-	// fs.ReadDir would list it.
+	// ReadDirList lists the folder name into l (reset first), sorted by
+	// name, as fs.ReadDir would list it: the walk order depends on it.
 	ReadDirList(name string, l *DirList) error
 	// StatFile is lstat, or stat when follow is set.
 	StatFile(name string, follow bool) (size int64, mod time.Time, mode fs.FileMode, err error)
@@ -484,6 +484,7 @@ func (p plainFS) ReadDirList(name string, l *DirList) error {
 	for _, d := range list {
 		l.Add([]byte(d.Name()), d.Type())
 	}
+	l.Sort() // as fs.ReadDir promises, even where an fs.ReadDirFS does not
 	return err
 }
 

@@ -18,9 +18,9 @@ import (
 // vaultFS is the vault's folder: os.DirFS, plus a digest.DirFS made of bare
 // system calls relative to the open folder (getdents64, statx, openat,
 // read), which spares a scan of 100,000 notes as many allocations, poller
-// registrations and lookups of the vault's own path. On this kind of
-// machine a page of memory touched for the first time costs as much as a
-// system call, so nothing is allocated for a file that is only stat'ed.
+// registrations and lookups of the vault's own path. On a virtual machine a
+// page of memory touched for the first time can cost as much as a system
+// call, so nothing is allocated for a file that is only stat'ed.
 type vaultFS struct {
 	fs.FS
 	fd int // the vault's folder, opened with O_PATH
