@@ -171,10 +171,26 @@ func (e *engine) fail(err error) {
 // committer applies the changes sent to it in order, each burst of them in
 // one transaction: a worker waiting for its sending mark shares the disk
 // sync with every answer queued before it.
+//
+// A burst with some but not all workers waiting lingers, for up to half as
+// long as the last commit took, for the others' marks: each worker waits for
+// one commit per message, and four marks in one disk sync go twice as far as
+// two syncs of two (a worker that just misses a commit waits for all of it
+// and then its own).
 func (e *engine) committer() {
 	var broken error
+	var took time.Duration // the last commit
 	for c := range e.commits {
-		batch := []commit{c}
+		var batch []commit
+		waiting := 0 // workers waiting for this commit
+		add := func(c commit) {
+			batch = append(batch, c)
+			if c.done != nil {
+				waiting++
+			}
+		}
+		add(c)
+		var linger *time.Timer
 	more:
 		for len(batch) < 256 {
 			select {
@@ -182,11 +198,30 @@ func (e *engine) committer() {
 				if !ok {
 					break more
 				}
-				batch = append(batch, c)
+				add(c)
+				continue
 			default:
+			}
+			if waiting == 0 || waiting >= e.Concurrency || took <= 0 {
+				break
+			}
+			if linger == nil {
+				linger = time.NewTimer(took / 2)
+			}
+			select {
+			case c, ok := <-e.commits:
+				if !ok {
+					break more
+				}
+				add(c)
+			case <-linger.C:
 				break more
 			}
 		}
+		if linger != nil {
+			linger.Stop()
+		}
+		start := time.Now()
 		var all []sqlite.Change
 		for _, c := range batch {
 			all = append(all, c.changes...)
@@ -194,6 +229,7 @@ func (e *engine) committer() {
 		applied, err := []bool(nil), broken
 		if err == nil {
 			applied, err = e.Ledger.Apply(e.db, e.Issue, all, e.Clock())
+			took = time.Since(start)
 			if err != nil {
 				// Rows left sending stay so on disk: the next run reports
 				// them unknown, which is the truth.

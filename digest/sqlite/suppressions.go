@@ -38,8 +38,12 @@ func (s *Store) Unsuppress(ctx context.Context, email string) error {
 
 // IsSuppressed reports whether email must not be mailed.
 func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
+	q, err := s.stmt(ctx, `SELECT count(*) FROM suppressions WHERE email = ?`) // once per subscriber of a send
+	if err != nil {
+		return false, err
+	}
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM suppressions WHERE email = ?`, strings.ToLower(email)).Scan(&n)
+	err = q.QueryRowContext(ctx, strings.ToLower(email)).Scan(&n)
 	return n > 0, err
 }
 
