@@ -121,7 +121,9 @@ func (c *smtpConn) Send(m *digest.Message, handOver func() bool) (Result, error)
 		// handed over (the relay closed it while it was idle, say):
 		// nothing of it was delivered. Connect again and send once more,
 		// inside the same try.
-		c.sc.Close()
+		if c.sc != nil {
+			c.sc.Close()
+		}
 		if err := c.dial(context.Background()); err != nil {
 			c.broken = true
 			return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, nil
@@ -234,6 +236,8 @@ func (c *smtpConn) send(m *digest.Message, handOver func() bool) (r Result, retr
 		// discards it when the connection ends.
 		return Result{Outcome: Temporary, Response: "abandoned before the end of DATA", Reconnect: true}, false
 	}
+	// The wait for the ledger does not count against the relay's time.
+	c.sc.UpdateDeadline(c.timeout)
 	t.W.WriteString(".\r\n")
 	if err := t.W.Flush(); err != nil {
 		// The dot may or may not have reached the relay.
