@@ -14,7 +14,10 @@
 #      same size and bytes) over 4 reused connections (-s 4 -d) to the same
 #      sink: messages per second, medians of BENCH_SEND_RUNS.
 #   3. peak memory (max RSS) of `digest send` to 100,000 subscribers, and to
-#      1,000,000 with BENCH_MILLION=1 (about 25 minutes more).
+#      1,000,000 with BENCH_MILLION=1 (about 7 minutes more).
+#
+# Between 2 and 3 it times one synced group commit of the delivery ledger,
+# which bounds how fast any send can go with the crash guarantee.
 #
 # It installs what it lacks (ripgrep, postfix, time) with apt-get, builds
 # bin/digest, and keeps generated vaults under bench/out/ (gitignored;
@@ -230,6 +233,16 @@ sratio=$(ratio "$dr" "$sr")
 row "send $SEND_N: smtp-source -s 4 -d ($SENT x $size B)" "${sr}/s" "" "1.00" ""
 row "send $SEND_N: digest send, concurrency 4" "${dr}/s" "$(mb "$dm") MB" "$sratio" "target >= 1.5x smtp-source: $(verdict "$sratio" ">=" 1.5); all $SENT in the ledger as sent"
 log "send: digest ${d_rate[*]} msg/s | smtp-source ${s_rate[*]} msg/s"
+
+# What the ledger's durability costs: a message's final dot waits for its
+# sending mark to be synced, in one commit with the connection's previous
+# answer (so that a crash leaves at most one row in doubt per connection).
+# One such group commit, four marks and four answers, bounds a send at
+# concurrency 4 to 4 / (commit + the relay's reply to the dot) messages a second.
+log "ledger: one group commit, synced"
+go test -run '^$' -bench '^BenchmarkApplyGroup$' -benchtime 2000x ./digest/sqlite/ >"$OUT/ledger.out"
+commit_ns=$(awk '/^BenchmarkApplyGroup/ { print $3 }' "$OUT/ledger.out")
+row "ledger: a group commit (4 marks + 4 answers)" "$(awk -v n="$commit_ns" 'BEGIN { printf "%.3fms", n / 1e6 }')" "" "" "at most $(awk -v n="$commit_ns" 'BEGIN { printf "%.0f", 4e9 / n }') msg/s at concurrency 4 with no time on the wire"
 
 # --- 3. send memory ---------------------------------------------------------------
 
