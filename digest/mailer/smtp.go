@@ -207,7 +207,7 @@ func (c *smtpConn) send(m *digest.Message, handOver func() bool) (r Result, retr
 	}
 	if failed != nil {
 		r := replyResult(failed)
-		r.Bounce = r.Outcome == Permanent && failedAt == 1 && isMailboxError(r.Code, "", r.Response)
+		r.Bounce = r.Outcome == Permanent && failedAt == 1 && isMailboxError(r.Code, r.Response)
 		if dataOpen {
 			// A relay that opened DATA after refusing the envelope would
 			// take the message for nobody; end the connection instead.
@@ -225,7 +225,8 @@ func (c *smtpConn) send(m *digest.Message, handOver func() bool) (r Result, retr
 	buf := wire.Get().(*[]byte)
 	defer wire.Put(buf)
 	*buf = m.AppendTo((*buf)[:0])
-	if _, err := t.W.Write(*buf); err == nil {
+	_, err = t.W.Write(*buf)
+	if err == nil {
 		err = t.W.Flush()
 	}
 	if err != nil {
@@ -307,20 +308,13 @@ func isASCII(s string) bool {
 // isMailboxError reports whether a permanent RCPT reply is about the address
 // (no such user, bad domain) rather than a policy of the relay, such as
 // relaying denied or authentication required, which says nothing about the
-// subscriber.
-func isMailboxError(code int, enhanced, text string) bool {
-	if enhanced == "" {
-		// Without ENHANCEDSTATUSCODES the relay may still have put one in
-		// the text: "550 5.1.1 <a@b>: user unknown".
-		for _, f := range strings.Fields(text) {
-			if len(f) >= 5 && f[0] == '5' && f[1] == '.' {
-				enhanced = f
-				break
-			}
+// subscriber. An enhanced status code in the reply decides ("550 5.1.1
+// <a@b>: user unknown"); without one, the basic code does.
+func isMailboxError(code int, text string) bool {
+	for _, f := range strings.Fields(text) {
+		if len(f) >= 5 && f[0] == '5' && f[1] == '.' {
+			return strings.HasPrefix(f, "5.1.") || strings.HasPrefix(f, "5.2.1")
 		}
-	}
-	if enhanced != "" {
-		return strings.HasPrefix(enhanced, "5.1.") || strings.HasPrefix(enhanced, "5.2.1")
 	}
 	return code == 550 || code == 551 || code == 553
 }
