@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest/text"
 )
 
 // Issue is one weekly edition. Once saved it is a snapshot: its items carry
@@ -88,9 +90,8 @@ func NewItem(c *Clip, tag string, excerptWidth int) Item {
 		it.URL = u.String()
 		it.Site = strings.TrimPrefix(u.Hostname(), "www.")
 	}
-	text := PlainText(c.Body)
-	it.Minutes = ReadingMinutes(text)
-	it.Excerpt = Excerpt(c.Description, c.Body, excerptWidth)
+	it.Minutes = text.ReadingMinutes(text.PlainText(c.Body))
+	it.Excerpt = text.Excerpt(c.Description, c.Body, excerptWidth)
 	return it
 }
 

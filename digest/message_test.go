@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/digest-newsletter/digest/digest/text"
 	"github.com/digest-newsletter/digest/templates"
 )
 
@@ -316,7 +317,7 @@ func TestComposeMessage(t *testing.T) {
 				t.Errorf("text part has markup")
 			}
 			for i, line := range strings.Split(p.text, "\n") {
-				if w := DisplayWidth(line); w > mailTextWidth && !strings.Contains(line, "://") {
+				if w := text.DisplayWidth(line); w > mailTextWidth && !strings.Contains(line, "://") {
 					t.Errorf("text line %d is %d columns wide: %q", i+1, w, line)
 				}
 			}

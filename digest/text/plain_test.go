@@ -1,4 +1,4 @@
-package digest
+package text
 
 import (
 	"bytes"
@@ -9,17 +9,17 @@ import (
 	"unicode/utf8"
 )
 
-// excerptLeftoverSyntax is Markdown, Obsidian and HTML syntax that must not
+// leftoverSyntax is Markdown, Obsidian and HTML syntax that must not
 // survive into plain text.
-var excerptLeftoverSyntax = []string{"**", "[[", "]]", "==", "![", "<", "> [!", "](", "%%", "$$"}
+var leftoverSyntax = []string{"**", "[[", "]]", "==", "![", "<", "> [!", "](", "%%", "$$"}
 
-// excerptCheckClean reports leftover syntax and broken characters in got.
-func excerptCheckClean(t *testing.T, got string) {
+// checkClean reports leftover syntax and broken characters in got.
+func checkClean(t *testing.T, got string) {
 	t.Helper()
 	if !utf8.ValidString(got) {
 		t.Errorf("got %q, want valid UTF-8", got)
 	}
-	for _, bad := range excerptLeftoverSyntax {
+	for _, bad := range leftoverSyntax {
 		if strings.Contains(got, bad) {
 			t.Errorf("got %q, want no %q in it", got, bad)
 		}
@@ -123,20 +123,20 @@ and $$ math? no, only text.
 	}
 }
 
-// excerptCorpusDir is the shared corpus of real clippings.
-var excerptCorpusDir = filepath.Join("..", "..", "shared", "corpus")
+// corpusDir is the shared corpus of real clippings.
+var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
 
-type excerptCorpusFile struct {
+type corpusFile struct {
 	name string
 	body []byte
 }
 
-// excerptCorpusBodies returns the body of every note of the corpus, read by
+// corpusBodies returns the body of every note of the corpus, read by
 // naively skipping the frontmatter between the first two "---" lines.
-func excerptCorpusBodies(tb testing.TB) []excerptCorpusFile {
+func corpusBodies(tb testing.TB) []corpusFile {
 	tb.Helper()
-	var files []excerptCorpusFile
-	err := filepath.WalkDir(excerptCorpusDir, func(path string, d os.DirEntry, err error) error {
+	var files []corpusFile
+	err := filepath.WalkDir(corpusDir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -147,24 +147,24 @@ func excerptCorpusBodies(tb testing.TB) []excerptCorpusFile {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(excerptCorpusDir, path)
-		files = append(files, excerptCorpusFile{rel, excerptNaiveBody(data)})
+		rel, _ := filepath.Rel(corpusDir, path)
+		files = append(files, corpusFile{rel, naiveBody(data)})
 		return nil
 	})
 	if os.IsNotExist(err) {
-		tb.Skipf("no corpus at %s", excerptCorpusDir)
+		tb.Skipf("no corpus at %s", corpusDir)
 	}
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if len(files) == 0 {
-		tb.Skipf("no corpus files in %s", excerptCorpusDir)
+		tb.Skipf("no corpus files in %s", corpusDir)
 	}
 	return files
 }
 
-// excerptNaiveBody returns what follows the frontmatter of a note, if any.
-func excerptNaiveBody(note []byte) []byte {
+// naiveBody returns what follows the frontmatter of a note, if any.
+func naiveBody(note []byte) []byte {
 	note = bytes.ReplaceAll(note, []byte("\r\n"), []byte("\n"))
 	t := bytes.TrimLeft(note, "\n")
 	if !bytes.HasPrefix(t, []byte("---\n")) {
@@ -181,8 +181,8 @@ func FuzzPlainText(f *testing.F) {
 	for _, tt := range plainTextTests {
 		f.Add([]byte(tt.in))
 	}
-	if _, err := os.Stat(excerptCorpusDir); err == nil {
-		for _, c := range excerptCorpusBodies(f) {
+	if _, err := os.Stat(corpusDir); err == nil {
+		for _, c := range corpusBodies(f) {
 			f.Add(c.body[:min(len(c.body), 8<<10)]) // small seeds keep the fuzzer fast
 		}
 	}

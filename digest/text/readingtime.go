@@ -1,4 +1,4 @@
-package digest
+package text
 
 import (
 	"strings"
@@ -9,8 +9,8 @@ import (
 // words a minute in English (Brysbaert 2019, rounded down for technical
 // text) and about 400 characters a minute in Chinese and Japanese.
 const (
-	readingWordsPerMinute = 230
-	readingCJKPerMinute   = 400
+	wordsPerMinute = 230
+	cjkPerMinute   = 400
 )
 
 // ReadingMinutes estimates how long text takes to read, in whole minutes
@@ -22,7 +22,7 @@ func ReadingMinutes(text string) int {
 	inWord := false
 	for _, r := range text {
 		switch {
-		case readingIsCJK(r):
+		case isCJK(r):
 			cjk++
 			inWord = false
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -42,14 +42,14 @@ func ReadingMinutes(text string) int {
 		}
 		return 1
 	}
-	// ceil(cjk/readingCJKPerMinute + words/readingWordsPerMinute), exactly.
-	const per = readingCJKPerMinute * readingWordsPerMinute
-	return max(1, (cjk*readingWordsPerMinute+words*readingCJKPerMinute+per-1)/per)
+	// ceil(cjk/cjkPerMinute + words/wordsPerMinute), exactly.
+	const per = cjkPerMinute * wordsPerMinute
+	return max(1, (cjk*wordsPerMinute+words*cjkPerMinute+per-1)/per)
 }
 
-// readingIsCJK reports whether r is read as one character of Chinese,
+// isCJK reports whether r is read as one character of Chinese,
 // Japanese or Korean rather than as part of a word.
-func readingIsCJK(r rune) bool {
+func isCJK(r rune) bool {
 	if r < 0x1100 {
 		return false
 	}

@@ -1,4 +1,4 @@
-package digest
+package text
 
 import (
 	"strings"
@@ -79,13 +79,13 @@ func TestTruncate(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("Truncate(%q, %d): got %q, want %q", tt.in, tt.max, got, tt.want)
 			}
-			excerptCheckTruncated(t, tt.in, tt.max, got)
+			checkTruncated(t, tt.in, tt.max, got)
 		})
 	}
 }
 
-// excerptCheckTruncated checks what holds for every result of Truncate.
-func excerptCheckTruncated(t *testing.T, in string, max int, got string) {
+// checkTruncated checks what holds for every result of Truncate.
+func checkTruncated(t *testing.T, in string, max int, got string) {
 	t.Helper()
 	if !utf8.ValidString(got) {
 		t.Fatalf("Truncate(%q, %d) = %q: not valid UTF-8", in, max, got)
@@ -113,13 +113,13 @@ func excerptCheckTruncated(t *testing.T, in string, max int, got string) {
 	if prefix != strings.TrimRightFunc(prefix, unicode.IsSpace) {
 		t.Fatalf("Truncate(%q, %d) = %q: space before the …", in, max, got)
 	}
-	if !excerptGraphemeBoundary(in, len(prefix)) {
+	if !graphemeBoundary(in, len(prefix)) {
 		t.Fatalf("Truncate(%q, %d) = %q: cut inside a grapheme cluster", in, max, got)
 	}
 }
 
-// excerptGraphemeBoundary reports whether s[:n] ends at a grapheme cluster boundary.
-func excerptGraphemeBoundary(s string, n int) bool {
+// graphemeBoundary reports whether s[:n] ends at a grapheme cluster boundary.
+func graphemeBoundary(s string, n int) bool {
 	if n == 0 {
 		return true
 	}
@@ -132,17 +132,17 @@ func excerptGraphemeBoundary(s string, n int) bool {
 	return n == 0
 }
 
-// excerptInsideLatinWord reports whether a cut of s after n bytes splits a word of
+// insideLatinWord reports whether a cut of s after n bytes splits a word of
 // Latin letters.
-func excerptInsideLatinWord(s string, n int) bool {
+func insideLatinWord(s string, n int) bool {
 	before, _ := utf8.DecodeLastRuneInString(s[:n])
 	after, _ := utf8.DecodeRuneInString(s[n:])
 	latin := func(r rune) bool { return unicode.Is(unicode.Latin, r) }
 	return n > 0 && n < len(s) && latin(before) && latin(after)
 }
 
-// excerptSamples are prose in the languages of the corpus.
-var excerptSamples = []string{
+// samples are prose in the languages of the corpus.
+var samples = []string{
 	"Active Directory (AD) is a directory service developed by Microsoft for Windows domain networks. Windows Server operating systems include it as a set of processes and services. Originally, only centralized domain management used Active Directory.",
 	"We've spent the past year watching coding agents fail in every conceivable way: ignoring instructions, executing dangerous commands un-prompted, and going in circles on the simplest of tasks.",
 	"Il y a encore un an, la question du coût ne se posait presque pas. Les abonnements forfaitaires masquaient la réalité, les budgets IA étaient généreux et les équipes avaient carte blanche pour expérimenter.",
@@ -154,21 +154,21 @@ var excerptSamples = []string{
 }
 
 func TestTruncateInvariants(t *testing.T) {
-	for _, s := range excerptSamples {
+	for _, s := range samples {
 		for max := 12; max <= DisplayWidth(s)+2; max++ {
 			got := Truncate(s, max)
-			excerptCheckTruncated(t, s, max, got)
+			checkTruncated(t, s, max, got)
 			prefix, cut := strings.CutSuffix(got, "…")
 			if !cut {
 				continue
 			}
-			if excerptInsideLatinWord(s, len(prefix)) {
+			if insideLatinWord(s, len(prefix)) {
 				t.Errorf("Truncate(%q, %d) = %q: cut inside a word", s, max, got)
 			}
 			// The cut is at the last sentence end in the last 40% of the width.
 			budget := max - 1
 			best := 0
-			for _, end := range excerptSampleSentenceEnds(s) {
+			for _, end := range sampleSentenceEnds(s) {
 				if w := DisplayWidth(s[:end]); w <= budget && w*10 >= budget*6 {
 					best = end
 				}
@@ -180,9 +180,9 @@ func TestTruncateInvariants(t *testing.T) {
 	}
 }
 
-// excerptSampleSentenceEnds returns the offsets just after the sentence terminators
+// sampleSentenceEnds returns the offsets just after the sentence terminators
 // of s: 。！？ anywhere, .!? before a space or at the end.
-func excerptSampleSentenceEnds(s string) []int {
+func sampleSentenceEnds(s string) []int {
 	var ends []int
 	for i, r := range s {
 		end := i + utf8.RuneLen(r)
@@ -220,8 +220,8 @@ func TestExcerptEndsSentence(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := excerptEndsSentence(tt.in); got != tt.want {
-			t.Errorf("excerptEndsSentence(%q): got %v, want %v", tt.in, got, tt.want)
+		if got := endsSentence(tt.in); got != tt.want {
+			t.Errorf("endsSentence(%q): got %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
@@ -283,7 +283,7 @@ func TestFirstParagraph(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("FirstParagraph(%q)\ngot  %q\nwant %q", tt.body, got, tt.want)
 			}
-			excerptCheckClean(t, got)
+			checkClean(t, got)
 		})
 	}
 }
@@ -329,15 +329,15 @@ func TestExcerpt(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("Excerpt(%q, %q, %d)\ngot  %q\nwant %q", tt.description, tt.body, tt.max, got, tt.want)
 			}
-			excerptCheckClean(t, got)
+			checkClean(t, got)
 		})
 	}
 }
 
-// excerptHasProse reports whether a body has a line of prose outside code: one
+// hasProse reports whether a body has a line of prose outside code: one
 // that does not start like a heading, table, image, quote or list, and ends
 // a sentence after at least 20 letters.
-func excerptHasProse(body []byte) bool {
+func hasProse(body []byte) bool {
 	fence := false
 	for line := range strings.Lines(string(body)) {
 		line = strings.TrimSpace(line)
@@ -354,7 +354,7 @@ func excerptHasProse(body []byte) bool {
 				letters++
 			}
 		}
-		if letters >= 20 && excerptEndsSentence(line) {
+		if letters >= 20 && endsSentence(line) {
 			return true
 		}
 	}
@@ -362,21 +362,21 @@ func excerptHasProse(body []byte) bool {
 }
 
 func TestExcerptCorpus(t *testing.T) {
-	for _, c := range excerptCorpusBodies(t) {
+	for _, c := range corpusBodies(t) {
 		t.Run(c.name, func(t *testing.T) {
 			p := FirstParagraph(c.body)
-			excerptCheckClean(t, p)
+			checkClean(t, p)
 			if strings.Contains(p, "  ") || strings.Contains(p, "\n") || p != strings.TrimSpace(p) {
 				t.Errorf("FirstParagraph: got %q, want whitespace collapsed", p)
 			}
-			if p == "" && excerptHasProse(c.body) {
+			if p == "" && hasProse(c.body) {
 				t.Errorf("FirstParagraph: got nothing from a body with prose")
 			}
 			for _, max := range []int{40, 80, 240} {
 				e := Excerpt("", c.body, max)
-				excerptCheckClean(t, e)
-				excerptCheckTruncated(t, p, max, e)
-				if prefix, cut := strings.CutSuffix(e, "…"); cut && e != p && excerptInsideLatinWord(p, len(prefix)) {
+				checkClean(t, e)
+				checkTruncated(t, p, max, e)
+				if prefix, cut := strings.CutSuffix(e, "…"); cut && e != p && insideLatinWord(p, len(prefix)) {
 					t.Errorf("Excerpt(%d): got %q, cut inside a word", max, e)
 				}
 			}
@@ -385,7 +385,7 @@ func TestExcerptCorpus(t *testing.T) {
 }
 
 func FuzzTruncate(f *testing.F) {
-	for _, s := range excerptSamples {
+	for _, s := range samples {
 		f.Add(s, 40)
 	}
 	f.Add("👨‍👩‍👧‍👦👨‍👩‍👧‍👦", 3)
@@ -395,12 +395,12 @@ func FuzzTruncate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		max %= 300
 		got := Truncate(s, max)
-		excerptCheckTruncated(t, s, max, got)
+		checkTruncated(t, s, max, got)
 	})
 }
 
 func BenchmarkExcerpt(b *testing.B) {
-	files := excerptCorpusBodies(b)
+	files := corpusBodies(b)
 	n := 0
 	for _, c := range files {
 		n += len(c.body)
