@@ -81,7 +81,7 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	res := &buildResult{Errors: []string{}}
 
 	last, err := st.LastIssue(ctx)
-	if err != nil && !sqlite.IsNotFound(err) {
+	if err != nil && !errors.Is(err, digest.ErrNotFound) {
 		return nil, err
 	}
 	if last != nil && last.ID == id {

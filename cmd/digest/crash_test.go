@@ -143,22 +143,22 @@ func testSendCrash(t *testing.T, bin string) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		st.Deliveries(context.Background(), sendIssue, "", func(d sqlite.Delivery) error {
+		st.Deliveries(context.Background(), sendIssue, "", func(d digest.Delivery) error {
 			n := count[d.Email]
 			switch d.State {
-			case sqlite.Sent:
+			case digest.Sent:
 				if n != 1 {
 					t.Errorf("%s: %s is sent, and the server has %d copies", when, d.Email, n)
 				}
-			case sqlite.Pending:
+			case digest.Pending:
 				if n != 0 {
 					t.Errorf("%s: %s is pending, and the server has %d copies", when, d.Email, n)
 				}
-			case sqlite.Sending, sqlite.Unknown:
+			case digest.Sending, digest.Unknown:
 				if n > 1 {
 					t.Errorf("%s: %s is %s, and the server has %d copies", when, d.Email, d.State, n)
 				}
-				if d.State == sqlite.Sending {
+				if d.State == digest.Sending {
 					sending = append(sending, d.Email)
 				}
 			default:
@@ -309,7 +309,7 @@ func testSendTerm(t *testing.T, bin string) {
 		t.Errorf("report %+v; the server has %d", rep, received)
 	}
 	for e, d := range ledger(t, dir) {
-		if d.State == sqlite.Sending || (d.State == sqlite.Sent) != (srv.Count()[e] == 1) {
+		if d.State == digest.Sending || (d.State == digest.Sent) != (srv.Count()[e] == 1) {
 			t.Errorf("%s is %s, the server has %d", e, d.State, srv.Count()[e])
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
 )
 
@@ -77,7 +79,7 @@ func TestPreview(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.LastIssue(context.Background()); !sqlite.IsNotFound(err) {
+	if _, err := st.LastIssue(context.Background()); !errors.Is(err, digest.ErrNotFound) {
 		t.Errorf("preview saved an issue: %v", err)
 	}
 	if files, _ := st.Files(context.Background()); len(files) != 0 {

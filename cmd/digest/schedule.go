@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/sqlite"
 )
 
 // scheduler runs the weekly job of `digest serve` at the schedule's times,
@@ -22,7 +22,7 @@ type scheduler struct {
 	// job builds and sends the issue of the run scheduled at at. It is
 	// given jobCtx, which outlives ctx by the drain time so that a send
 	// can finish or park its deliveries.
-	job   func(ctx context.Context, at time.Time) (sqlite.Run, error)
+	job   func(ctx context.Context, at time.Time) (digest.Run, error)
 	log   *slog.Logger
 	retry time.Duration // wait after a failed run before trying again
 	poll  time.Duration // longest sleep: the clock is looked at again after it
@@ -30,17 +30,17 @@ type scheduler struct {
 
 // runLog is where handled runs are kept: the state store.
 type runLog interface {
-	LastRun(ctx context.Context) (sqlite.Run, error)
-	RecordRun(ctx context.Context, r sqlite.Run) error
+	LastRun(ctx context.Context) (digest.Run, error)
+	RecordRun(ctx context.Context, r digest.Run) error
 }
 
 // loop runs until ctx is done. Jobs run under jobCtx.
 func (s *scheduler) loop(ctx, jobCtx context.Context) error {
 	last, err := s.runs.LastRun(ctx)
-	if sqlite.IsNotFound(err) {
+	if errors.Is(err, digest.ErrNotFound) {
 		// First start: the runs before it were not missed, there was no
 		// server to miss them.
-		last = sqlite.Run{At: s.sched.Prev(s.now()), Outcome: sqlite.RunBaseline, Finished: s.now()}
+		last = digest.Run{At: s.sched.Prev(s.now()), Outcome: digest.RunBaseline, Finished: s.now()}
 		if err := s.runs.RecordRun(ctx, last); err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *scheduler) loop(ctx, jobCtx context.Context) error {
 		case due:
 			s.log.Warn("missed run skipped: past the grace window, its issue would be stale",
 				"scheduled", at, "late", now.Sub(at).Round(time.Second), "grace", s.sched.GraceWindow())
-			skip := sqlite.Run{At: at, Outcome: sqlite.RunSkipped, Detail: "missed while down, past the grace window", Finished: now}
+			skip := digest.Run{At: at, Outcome: digest.RunSkipped, Detail: "missed while down, past the grace window", Finished: now}
 			if err := s.runs.RecordRun(ctx, skip); err != nil {
 				return err
 			}

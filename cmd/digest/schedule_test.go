@@ -78,12 +78,12 @@ func (r *schedRun) run(t *testing.T, start, end time.Time) {
 		log:   slog.New(slog.NewTextHandler(&r.log, nil)),
 		retry: 5 * time.Minute,
 		poll:  time.Hour,
-		job: func(ctx context.Context, at time.Time) (sqlite.Run, error) {
+		job: func(ctx context.Context, at time.Time) (digest.Run, error) {
 			if r.fail != nil && r.fail(at, r.clock.now()) {
-				return sqlite.Run{}, errors.New("relay down")
+				return digest.Run{}, errors.New("relay down")
 			}
 			r.jobs = append(r.jobs, at)
-			return sqlite.Run{Outcome: sqlite.RunSent, Issue: digest.IssueID(at, r.sched.Location())}, nil
+			return digest.Run{Outcome: digest.RunSent, Issue: digest.IssueID(at, r.sched.Location())}, nil
 		},
 	}
 	if err := s.loop(ctx, ctx); err != nil {
@@ -93,7 +93,7 @@ func (r *schedRun) run(t *testing.T, start, end time.Time) {
 
 func (r *schedRun) record(t *testing.T, at time.Time) {
 	t.Helper()
-	if err := r.store.RecordRun(context.Background(), sqlite.Run{At: at, Outcome: sqlite.RunSent, Finished: at}); err != nil {
+	if err := r.store.RecordRun(context.Background(), digest.Run{At: at, Outcome: digest.RunSent, Finished: at}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -118,7 +118,7 @@ func TestSchedulerFirstStartAndWeeks(t *testing.T) {
 		t.Errorf("runs %s, want %s", got, want)
 	}
 	last, err := r.store.LastRun(context.Background())
-	if err != nil || last.Issue != "2026-W51" || last.Outcome != sqlite.RunSent {
+	if err != nil || last.Issue != "2026-W51" || last.Outcome != digest.RunSent {
 		t.Errorf("last run %+v, %v", last, err)
 	}
 }
@@ -185,7 +185,7 @@ func TestSchedulerCatchUp(t *testing.T) {
 				t.Errorf("jobs %q, want %q", got, tt.want)
 			}
 			last, _ := r.store.LastRun(context.Background())
-			if skipped := last.Outcome == sqlite.RunSkipped; skipped != tt.skipped {
+			if skipped := last.Outcome == digest.RunSkipped; skipped != tt.skipped {
 				t.Errorf("last run %+v, skipped %v, want %v", last, skipped, tt.skipped)
 			}
 			if tt.skipped && !strings.Contains(r.log.String(), "missed run skipped") {

@@ -136,7 +136,7 @@ func (a *app) issueToSend(ctx context.Context, f sendFlags) (*digest.Issue, erro
 			return nil, err
 		}
 		is, err := st.Issue(ctx, f.issue)
-		if sqlite.IsNotFound(err) {
+		if errors.Is(err, digest.ErrNotFound) {
 			return nil, fmt.Errorf("issue %s: no such issue (digest status lists them)", f.issue)
 		}
 		return is, err
@@ -210,7 +210,7 @@ func (a *app) deliverIssue(ctx context.Context, is *digest.Issue, secret []byte,
 		return nil, err
 	}
 	release, err := st.LockSend()
-	if errors.Is(err, sqlite.ErrSendLocked) {
+	if errors.Is(err, digest.ErrSendLocked) {
 		return nil, fmt.Errorf("%w: wait for it to finish, or stop it (it resumes where it stopped)", err)
 	}
 	if err != nil {
@@ -256,7 +256,7 @@ func (a *app) deliverIssue(ctx context.Context, is *digest.Issue, secret []byte,
 	if err != nil {
 		return nil, err
 	}
-	prog := a.newProgress(is.ID, counts[sqlite.Pending])
+	prog := a.newProgress(is.ID, counts[digest.Pending])
 	var limiter *mailer.Limiter
 	if _, ok := tr.(*mailer.SMTP); ok {
 		limiter = mailer.NewLimiter(a.cfg.Send.Rate)
@@ -265,7 +265,7 @@ func (a *app) deliverIssue(ctx context.Context, is *digest.Issue, secret []byte,
 		Issue:     is.ID,
 		Ledger:    st,
 		Transport: tr,
-		Compose: func(d sqlite.Delivery) (*digest.Message, error) {
+		Compose: func(d digest.Delivery) (*digest.Message, error) {
 			return comp.Compose(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive})
 		},
 		Concurrency: a.cfg.Send.Concurrency,
@@ -287,9 +287,9 @@ func (a *app) deliverIssue(ctx context.Context, is *digest.Issue, secret []byte,
 	if counts, err = st.DeliveryCounts(bg, is.ID); err != nil && derr == nil {
 		derr = err
 	}
-	rep.Already = counts[sqlite.Sent] - stats.Sent
-	rep.Pending = counts[sqlite.Pending] + counts[sqlite.Sending]
-	rep.Unknown = counts[sqlite.Unknown]
+	rep.Already = counts[digest.Sent] - stats.Sent
+	rep.Pending = counts[digest.Pending] + counts[digest.Sending]
+	rep.Unknown = counts[digest.Unknown]
 	switch {
 	case errors.Is(derr, mailer.ErrInterrupted):
 		again := "digest send"
@@ -309,14 +309,14 @@ func (a *app) deliverIssue(ctx context.Context, is *digest.Issue, secret []byte,
 // longer in the file are skipped.
 func (a *app) addRecipients(ctx context.Context, st *sqlite.Store, is *digest.Issue, rep *sendReport) error {
 	run := time.Now().UnixNano()
-	batch := make([]sqlite.Recipient, 0, 512)
+	batch := make([]digest.Recipient, 0, 512)
 	flush := func() error {
 		_, err := st.AddRecipients(ctx, is.ID, run, batch, time.Now())
 		batch = batch[:0]
 		return err
 	}
 	err := a.eachSubscriber(ctx, st, is, rep, func(sub digest.Subscriber) error {
-		batch = append(batch, sqlite.Recipient{Email: sub.Email, Name: sub.Name, Tags: sub.Tags})
+		batch = append(batch, digest.Recipient{Email: sub.Email, Name: sub.Name, Tags: sub.Tags})
 		if len(batch) == cap(batch) {
 			return flush()
 		}
@@ -413,7 +413,7 @@ func wantsAny(sub digest.Subscriber, is *digest.Issue) bool {
 // in rep.
 func (a *app) listUnknown(ctx context.Context, st *sqlite.Store, issue string, rep *sendReport) error {
 	n := 0
-	err := st.Deliveries(ctx, issue, sqlite.Unknown, func(d sqlite.Delivery) error {
+	err := st.Deliveries(ctx, issue, digest.Unknown, func(d digest.Delivery) error {
 		if n < maxListed {
 			rep.UnknownAddresses = append(rep.UnknownAddresses, d.Email)
 		}
@@ -485,7 +485,7 @@ func (a *app) sendDry(ctx context.Context, is *digest.Issue, secret []byte) (*se
 			return err
 		}
 		rep.Sent++
-		prog.event(mailer.Event{Email: sub.Email, State: sqlite.Sent})
+		prog.event(mailer.Event{Email: sub.Email, State: digest.Sent})
 		return nil
 	})
 	if errors.Is(err, context.Canceled) {
@@ -623,15 +623,15 @@ func (a *app) newProgress(issue string, total int) *progress {
 // event is called once per row settled or put back to wait, one at a time.
 func (p *progress) event(e mailer.Event) {
 	switch e.State {
-	case sqlite.Sent:
+	case digest.Sent:
 		p.sent++
-	case sqlite.Failed:
+	case digest.Failed:
 		p.failed++
 		if p.bar != nil {
 			p.bar.Clear()
 		}
 		p.a.logf("%s: failed (try %d): %s", e.Email, e.Attempts, e.Result.Response)
-	case sqlite.Pending:
+	case digest.Pending:
 		p.retried++
 		return // not done with: the bar does not move
 	}

@@ -87,15 +87,15 @@ func decodeReport(t *testing.T, stdout string) sendReport {
 	return r
 }
 
-func ledger(t *testing.T, dir string) map[string]sqlite.Delivery {
+func ledger(t *testing.T, dir string) map[string]digest.Delivery {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, ".digest", "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	m := map[string]sqlite.Delivery{}
-	st.Deliveries(context.Background(), sendIssue, "", func(d sqlite.Delivery) error { m[d.Email] = d; return nil })
+	m := map[string]digest.Delivery{}
+	st.Deliveries(context.Background(), sendIssue, "", func(d digest.Delivery) error { m[d.Email] = d; return nil })
 	return m
 }
 
@@ -195,7 +195,7 @@ func TestSendOutbox(t *testing.T) {
 		t.Errorf("%d messages in the outbox, want 4", len(msgs))
 	}
 	for e, d := range ledger(t, dir) {
-		if d.State != sqlite.Sent {
+		if d.State != digest.Sent {
 			t.Errorf("%s is %s", e, d.State)
 		}
 	}
@@ -338,9 +338,9 @@ func TestSendSMTP(t *testing.T) {
 	}
 	rows := ledger(t, dir)
 	for _, e := range emails {
-		want, state := 1, sqlite.Sent
+		want, state := 1, digest.Sent
 		if e == reject {
-			want, state = 0, sqlite.Failed
+			want, state = 0, digest.Failed
 		}
 		if count[e] != want || rows[e].State != state {
 			t.Errorf("%s: %d copies, %s; want %d, %s", e, count[e], rows[e].State, want, state)
@@ -373,16 +373,16 @@ func TestSendUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rs []sqlite.Recipient
+	var rs []digest.Recipient
 	for _, e := range emails {
-		rs = append(rs, sqlite.Recipient{Email: e})
+		rs = append(rs, digest.Recipient{Email: e})
 	}
 	st.StartSend(ctx, sendIssue, false, time.Now())
 	st.AddRecipients(ctx, sendIssue, 1, rs, time.Now())
 	id := func(e string) string { return digest.MessageID(sendIssue, e, "news.example.com") }
-	st.Apply(ctx, sendIssue, []sqlite.Change{
-		{Email: emails[1], From: sqlite.Pending, To: sqlite.Sending, MessageID: id(emails[1]), Attempts: 1},
-		{Email: emails[2], From: sqlite.Pending, To: sqlite.Sending, MessageID: id(emails[2]), Attempts: 1},
+	st.Apply(ctx, sendIssue, []digest.Change{
+		{Email: emails[1], From: digest.Pending, To: digest.Sending, MessageID: id(emails[1]), Attempts: 1},
+		{Email: emails[2], From: digest.Pending, To: digest.Sending, MessageID: id(emails[2]), Attempts: 1},
 	}, time.Now())
 	st.Close()
 

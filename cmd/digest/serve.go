@@ -15,7 +15,6 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/mailer"
-	"github.com/digest-newsletter/digest/digest/sqlite"
 	"github.com/digest-newsletter/digest/digest/web"
 )
 
@@ -107,7 +106,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		now:   clock,
 		sleep: sleep,
 		runs:  st,
-		job:   func(ctx context.Context, at time.Time) (sqlite.Run, error) { return a.weeklyRun(ctx, at, clock, log) },
+		job:   func(ctx context.Context, at time.Time) (digest.Run, error) { return a.weeklyRun(ctx, at, clock, log) },
 		log:   log,
 		retry: 5 * time.Minute,
 		poll:  time.Minute,
@@ -151,40 +150,40 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 // at, holding the state's lease so that no other instance runs it at the
 // same time. The issue is built as of at, so a run caught up late sends
 // the issue it would have sent on time, never an older one.
-func (a *app) weeklyRun(ctx context.Context, at time.Time, clock func() time.Time, log *slog.Logger) (sqlite.Run, error) {
+func (a *app) weeklyRun(ctx context.Context, at time.Time, clock func() time.Time, log *slog.Logger) (digest.Run, error) {
 	st, err := a.open(ctx)
 	if err != nil {
-		return sqlite.Run{}, err
+		return digest.Run{}, err
 	}
 	lease, err := st.Acquire(ctx, "weekly-run", instanceID(), leaseTTL, clock())
 	if err != nil {
-		return sqlite.Run{}, err
+		return digest.Run{}, err
 	}
-	ctx, release := lease.Hold(ctx, clock)
+	ctx, release := digest.HoldLease(ctx, lease, clock)
 	defer release()
 
 	a.now = at
 	res, err := a.build(ctx, false)
 	if err != nil {
-		return sqlite.Run{}, err
+		return digest.Run{}, err
 	}
 	if err := a.publish(ctx); err != nil {
-		return sqlite.Run{}, err
+		return digest.Run{}, err
 	}
 	if res.issue == nil {
 		log.Info("no new clippings with the configured tags: nothing sent", "scheduled", at)
-		return sqlite.Run{Outcome: sqlite.RunNoIssue}, nil
+		return digest.Run{Outcome: digest.RunNoIssue}, nil
 	}
 	if want := digest.IssueID(at, a.cfg.Schedule.Location()); res.issue.ID != want {
-		return sqlite.Run{Outcome: sqlite.RunSkipped, Issue: res.issue.ID,
+		return digest.Run{Outcome: digest.RunSkipped, Issue: res.issue.ID,
 			Detail: fmt.Sprintf("the issue built is %s, not this run's %s: not sent", res.issue.ID, want)}, nil
 	}
 	a.now = clock()
 	detail, err := a.sendScheduled(ctx, res.issue)
 	if err != nil {
-		return sqlite.Run{}, err
+		return digest.Run{}, err
 	}
-	return sqlite.Run{Outcome: sqlite.RunSent, Issue: res.issue.ID, Detail: detail}, nil
+	return digest.Run{Outcome: digest.RunSent, Issue: res.issue.ID, Detail: detail}, nil
 }
 
 // sendScheduled sends the issue of a weekly run through the ledger, as

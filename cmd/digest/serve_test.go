@@ -334,18 +334,18 @@ func TestServeSIGTERMDuringSend(t *testing.T) {
 			}
 			received := len(relay.Received())
 			t.Logf("stopped after %v: ledger %v, relay received %d", took.Round(time.Millisecond), counts, received)
-			if counts[sqlite.Sending] != 0 || counts[sqlite.Unknown] != 0 {
+			if counts[digest.Sending] != 0 || counts[digest.Unknown] != 0 {
 				t.Errorf("ledger %v: rows left sending or unknown after a clean stop", counts)
 			}
-			if counts[sqlite.Sent] != received {
-				t.Errorf("ledger says %d sent, the relay got %d", counts[sqlite.Sent], received)
+			if counts[digest.Sent] != received {
+				t.Errorf("ledger says %d sent, the relay got %d", counts[digest.Sent], received)
 			}
 			switch tc.name {
 			case "park":
-				if counts[sqlite.Pending] == 0 || received >= tc.n {
+				if counts[digest.Pending] == 0 || received >= tc.n {
 					t.Errorf("the send was not stopped: ledger %v", counts)
 				}
-				if last.Outcome != sqlite.RunBaseline {
+				if last.Outcome != digest.RunBaseline {
 					t.Errorf("the interrupted run was recorded as handled: %+v", last)
 				}
 				// digest send goes on where the server stopped.
@@ -354,10 +354,10 @@ func TestServeSIGTERMDuringSend(t *testing.T) {
 					t.Fatalf("digest send after the stop: %v\n%s", err, out.String())
 				}
 			case "finish":
-				if counts[sqlite.Sent] != tc.n {
+				if counts[digest.Sent] != tc.n {
 					t.Errorf("with drain time the send did not finish: ledger %v", counts)
 				}
-				if last.Outcome != sqlite.RunSent || last.Issue != "2026-W49" {
+				if last.Outcome != digest.RunSent || last.Issue != "2026-W49" {
 					t.Errorf("the finished run is not recorded: %+v", last)
 				}
 			}

@@ -2,17 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/digest-newsletter/digest/digest/sqlite"
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // statusReport is what `digest status --json` prints.
 type statusReport struct {
 	State        string               `json:"state"`
 	Issues       []statusIssue        `json:"issues"`
-	Suppressions []sqlite.Suppression `json:"suppressions"`
+	Suppressions []digest.Suppression `json:"suppressions"`
 	// Confirmed and Pending count the subscribers of the site's form
 	// (double opt-in), beside the CSV file.
 	Confirmed int `json:"confirmed_subscribers"`
@@ -100,11 +101,11 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 	case err == nil:
 		rep.LastRun = &statusRun{At: run.At.In(a.cfg.Schedule.Location()).Format("2006-01-02 15:04 MST"),
 			Outcome: run.Outcome, Issue: run.Issue, Detail: run.Detail}
-	case !sqlite.IsNotFound(err):
+	case !errors.Is(err, digest.ErrNotFound):
 		return nil, err
 	}
 	if rep.Suppressions == nil {
-		rep.Suppressions = []sqlite.Suppression{}
+		rep.Suppressions = []digest.Suppression{}
 	}
 	return rep, nil
 }
@@ -123,7 +124,7 @@ func deliverySummary(m map[string]int) string {
 		return "not sent"
 	}
 	s := ""
-	for _, k := range sqlite.States {
+	for _, k := range digest.States {
 		if m[k] > 0 {
 			if s != "" {
 				s += ", "

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/sqlite"
 )
 
 // ErrInterrupted is returned by Deliver when its context was cancelled: the
@@ -31,11 +30,11 @@ const refusalLimit = 10
 // Issue are sent; rows in any other state are left as they are.
 type Job struct {
 	Issue     string
-	Ledger    *sqlite.Store
+	Ledger    digest.Ledger
 	Transport Transport
 	// Compose makes the message of a row; digest.ErrNothingForSubscriber
 	// skips the row, any other error stops the run.
-	Compose     func(sqlite.Delivery) (*digest.Message, error)
+	Compose     func(digest.Delivery) (*digest.Message, error)
 	Concurrency int      // connections (workers); at least 1
 	Limiter     *Limiter // shared by the workers; nil for no limit
 	Retries     int      // tries after the first for a temporary failure
@@ -96,7 +95,7 @@ func Deliver(ctx context.Context, j Job) (Stats, error) {
 	e := &engine{
 		Job:     j,
 		db:      context.WithoutCancel(ctx), // answers are recorded even after a cancel
-		rows:    make(chan sqlite.Delivery),
+		rows:    make(chan digest.Delivery),
 		commits: make(chan commit, 4*j.Concurrency),
 	}
 	e.ctx, e.stop = context.WithCancelCause(ctx)
@@ -136,20 +135,20 @@ type engine struct {
 	stop context.CancelCauseFunc
 	db   context.Context // for the ledger: never cancelled
 
-	rows    chan sqlite.Delivery // dispatcher → workers
+	rows    chan digest.Delivery // dispatcher → workers
 	handed  sync.WaitGroup       // rows handed to workers and not yet settled
 	commits chan commit          // workers → committer
 
 	mu      sync.Mutex // guards what follows, and serialises OnResult
 	stats   Stats
 	err     error           // the first fault
-	streak  []sqlite.Change // permanent failures in a row not about the address
-	refused []sqlite.Change // the streak that stopped the run
+	streak  []digest.Change // permanent failures in a row not about the address
+	refused []digest.Change // the streak that stopped the run
 }
 
 // commit is changes for the committer; done, when set, gets the outcome.
 type commit struct {
-	changes []sqlite.Change
+	changes []digest.Change
 	done    chan commitResult
 }
 
@@ -222,7 +221,7 @@ func (e *engine) committer() {
 			linger.Stop()
 		}
 		start := time.Now()
-		var all []sqlite.Change
+		var all []digest.Change
 		for _, c := range batch {
 			all = append(all, c.changes...)
 		}
@@ -252,20 +251,20 @@ func (e *engine) committer() {
 }
 
 // record queues changes for the next commit without waiting for it.
-func (e *engine) record(cs ...sqlite.Change) {
+func (e *engine) record(cs ...digest.Change) {
 	e.commits <- commit{changes: cs}
 }
 
 // commitNow commits changes, with everything queued before them, and waits
 // until they are on disk.
-func (e *engine) commitNow(cs ...sqlite.Change) ([]bool, error) {
+func (e *engine) commitNow(cs ...digest.Change) ([]bool, error) {
 	r := <-e.commitAsync(cs...)
 	return r.applied, r.err
 }
 
 // commitAsync queues changes for the next commit and returns where its
 // outcome will be told, once they are on disk (or the commit failed).
-func (e *engine) commitAsync(cs ...sqlite.Change) <-chan commitResult {
+func (e *engine) commitAsync(cs ...digest.Change) <-chan commitResult {
 	done := make(chan commitResult, 1)
 	e.commits <- commit{changes: cs, done: done}
 	return done
@@ -336,14 +335,14 @@ func (e *engine) worker() {
 
 // deliver sends the message of row d over conn (opening one when nil) and
 // returns the connection to use next, nil when it had to be dropped.
-func (e *engine) deliver(d sqlite.Delivery, conn Conn) Conn {
+func (e *engine) deliver(d digest.Delivery, conn Conn) Conn {
 	if e.ctx.Err() != nil {
 		return conn
 	}
 	msg, err := e.Compose(d)
 	if errors.Is(err, digest.ErrNothingForSubscriber) {
-		e.record(sqlite.Change{Email: d.Email, From: sqlite.Pending, To: sqlite.Skipped, Response: err.Error()})
-		e.settled(d, sqlite.Skipped, Result{Response: err.Error()})
+		e.record(digest.Change{Email: d.Email, From: digest.Pending, To: digest.Skipped, Response: err.Error()})
+		e.settled(d, digest.Skipped, Result{Response: err.Error()})
 		return conn
 	}
 	if err != nil {
@@ -366,8 +365,8 @@ func (e *engine) deliver(d sqlite.Delivery, conn Conn) Conn {
 	// It is committed while the transport does all it can ahead (the
 	// envelope, the message but for its final dot), and waited for only at
 	// the last moment.
-	mark := e.commitAsync(sqlite.Change{
-		Email: d.Email, From: sqlite.Pending, To: sqlite.Sending, MessageID: msg.MessageID, Attempts: 1,
+	mark := e.commitAsync(digest.Change{
+		Email: d.Email, From: digest.Pending, To: digest.Sending, MessageID: msg.MessageID, Attempts: 1,
 	})
 	marked, waited, stopped := false, false, false
 	wait := func() bool {
@@ -398,7 +397,7 @@ func (e *engine) deliver(d sqlite.Delivery, conn Conn) Conn {
 		if err != nil {
 			resp = oneLine(err.Error())
 		}
-		e.record(sqlite.Change{Email: d.Email, From: sqlite.Sending, To: sqlite.Pending, Attempts: -1,
+		e.record(digest.Change{Email: d.Email, From: digest.Sending, To: digest.Pending, Attempts: -1,
 			NextTry: d.NextTry, Code: d.Code, Response: resp})
 	default:
 		e.settle(d, res)
@@ -440,32 +439,32 @@ func (e *engine) open() (Conn, error) {
 }
 
 // settle records the answer to a message that was handed over.
-func (e *engine) settle(d sqlite.Delivery, r Result) {
+func (e *engine) settle(d digest.Delivery, r Result) {
 	tries := d.Attempts + 1
-	c := sqlite.Change{Email: d.Email, From: sqlite.Sending, Code: r.Code, Response: r.Response}
+	c := digest.Change{Email: d.Email, From: digest.Sending, Code: r.Code, Response: r.Response}
 	switch {
 	case r.Outcome == Delivered:
-		c.To = sqlite.Sent
+		c.To = digest.Sent
 	case r.Outcome == Permanent:
-		c.To, c.Bounce = sqlite.Failed, r.Bounce
+		c.To, c.Bounce = digest.Failed, r.Bounce
 	case tries > e.Retries:
-		c.To = sqlite.Failed
+		c.To = digest.Failed
 		c.Response = fmt.Sprintf("gave up after %d tries: %s", tries, r.Response)
 	default:
-		c.To, c.NextTry = sqlite.Pending, e.Clock().Add(e.Backoff(tries))
+		c.To, c.NextTry = digest.Pending, e.Clock().Add(e.Backoff(tries))
 	}
 	e.record(c)
 
 	e.mu.Lock()
 	switch {
-	case c.To == sqlite.Sent:
+	case c.To == digest.Sent:
 		e.streak = e.streak[:0]
-	case c.To == sqlite.Failed && r.Outcome == Permanent && !r.Bounce && e.refused != nil:
+	case c.To == digest.Failed && r.Outcome == Permanent && !r.Bounce && e.refused != nil:
 		e.refused = append(e.refused, c) // in flight when the run stopped
-	case c.To == sqlite.Failed && r.Outcome == Permanent && !r.Bounce:
+	case c.To == digest.Failed && r.Outcome == Permanent && !r.Bounce:
 		e.streak = append(e.streak, c)
 		if len(e.streak) >= refusalLimit {
-			e.refused = append([]sqlite.Change(nil), e.streak...)
+			e.refused = append([]digest.Change(nil), e.streak...)
 			err := fmt.Errorf("%w: %d messages in a row refused, the last with %q; check the smtp settings (they are left pending)",
 				ErrRelayRefusing, len(e.refused), r.Response)
 			if e.err == nil {
@@ -479,17 +478,17 @@ func (e *engine) settle(d sqlite.Delivery, r Result) {
 }
 
 // settled counts a row's new state and tells OnResult.
-func (e *engine) settled(d sqlite.Delivery, state string, r Result) {
+func (e *engine) settled(d digest.Delivery, state string, r Result) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch state {
-	case sqlite.Sent:
+	case digest.Sent:
 		e.stats.Sent++
-	case sqlite.Failed:
+	case digest.Failed:
 		e.stats.Failed++
-	case sqlite.Skipped:
+	case digest.Skipped:
 		e.stats.Skipped++
-	case sqlite.Pending:
+	case digest.Pending:
 		e.stats.Retried++
 	}
 	if e.OnResult != nil {
@@ -500,9 +499,9 @@ func (e *engine) settled(d sqlite.Delivery, state string, r Result) {
 // takeBackRefused makes the rows of the refusal streak that stopped the run
 // pending again: the fault was not theirs.
 func (e *engine) takeBackRefused() {
-	var cs []sqlite.Change
+	var cs []digest.Change
 	for _, f := range e.refused {
-		cs = append(cs, sqlite.Change{Email: f.Email, From: sqlite.Failed, To: sqlite.Pending,
+		cs = append(cs, digest.Change{Email: f.Email, From: digest.Failed, To: digest.Pending,
 			Code: f.Code, Response: f.Response})
 	}
 	if _, err := e.commitNow(cs...); err == nil {

@@ -63,11 +63,11 @@ func setup(t *testing.T, n int) (*sqlite.Store, []string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	var rs []sqlite.Recipient
+	var rs []digest.Recipient
 	var emails []string
 	for i := range n {
 		e := fmt.Sprintf("r%02d@example.com", i)
-		rs = append(rs, sqlite.Recipient{Email: e, Name: fmt.Sprintf("Reader %d", i)})
+		rs = append(rs, digest.Recipient{Email: e, Name: fmt.Sprintf("Reader %d", i)})
 		emails = append(emails, e)
 	}
 	if _, err := st.AddRecipients(context.Background(), issueID, 1, rs, now); err != nil {
@@ -82,7 +82,7 @@ func job(t *testing.T, st *sqlite.Store, tr mailer.Transport) mailer.Job {
 		Issue:     issueID,
 		Ledger:    st,
 		Transport: tr,
-		Compose: func(d sqlite.Delivery) (*digest.Message, error) {
+		Compose: func(d digest.Delivery) (*digest.Message, error) {
 			return c.Compose(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive})
 		},
 		Concurrency: 3,
@@ -95,10 +95,10 @@ func relay(s *mailertest.Server, timeout time.Duration) *mailer.SMTP {
 	return &mailer.SMTP{Config: digest.SMTP{Host: s.Host, Port: s.Port, TLS: "none", Timeout: timeout}}
 }
 
-func states(t *testing.T, st *sqlite.Store) map[string]sqlite.Delivery {
+func states(t *testing.T, st *sqlite.Store) map[string]digest.Delivery {
 	t.Helper()
-	m := map[string]sqlite.Delivery{}
-	if err := st.Deliveries(context.Background(), issueID, "", func(d sqlite.Delivery) error { m[d.Email] = d; return nil }); err != nil {
+	m := map[string]digest.Delivery{}
+	if err := st.Deliveries(context.Background(), issueID, "", func(d digest.Delivery) error { m[d.Email] = d; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -179,9 +179,9 @@ func TestDeliverSMTP(t *testing.T) {
 	}
 	rows := states(t, st)
 	for i, e := range emails {
-		want, state := 1, sqlite.Sent
+		want, state := 1, digest.Sent
 		if i == 5 {
-			want, state = 0, sqlite.Failed
+			want, state = 0, digest.Failed
 		}
 		if count[e] != want {
 			t.Errorf("%s got %d copies, want %d", e, count[e], want)
@@ -197,7 +197,7 @@ func TestDeliverSMTP(t *testing.T) {
 		t.Errorf("550 5.1.1 at RCPT: %+v, want a permanent failure that is a bounce", r)
 	}
 	for _, i := range []int{3, 7, 11} {
-		if r := results[emails[i]]; r.Outcome != mailer.Delivered || events[emails[i]][0] != sqlite.Pending {
+		if r := results[emails[i]]; r.Outcome != mailer.Delivered || events[emails[i]][0] != digest.Pending {
 			t.Errorf("%s: events %v, last %+v", emails[i], events[emails[i]], r)
 		}
 	}
@@ -226,7 +226,7 @@ func TestDeliverGivesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := states(t, st)[emails[1]]
-	if stats.Failed != 1 || r.State != sqlite.Failed || r.Attempts != 3 || !strings.Contains(r.Response, "gave up after 3 tries") {
+	if stats.Failed != 1 || r.State != digest.Failed || r.Attempts != 3 || !strings.Contains(r.Response, "gave up after 3 tries") {
 		t.Errorf("stats %+v, row %+v", stats, r)
 	}
 }
@@ -241,7 +241,7 @@ func TestDeliverRelayRefusing(t *testing.T) {
 	}
 	rows := states(t, st)
 	for _, e := range emails {
-		if s := rows[e].State; s != sqlite.Pending {
+		if s := rows[e].State; s != digest.Pending {
 			t.Errorf("%s is %s, want pending: the relay's fault is not theirs", e, s)
 		}
 	}
@@ -258,7 +258,7 @@ func TestDeliverNoRelay(t *testing.T) {
 		t.Fatal("no error without a relay")
 	}
 	for _, e := range emails {
-		if s := states(t, st)[e].State; s != sqlite.Pending {
+		if s := states(t, st)[e].State; s != digest.Pending {
 			t.Errorf("%s is %s, want pending", e, s)
 		}
 	}
@@ -283,11 +283,11 @@ func TestDeliverInterrupted(t *testing.T) {
 	count := srv.Count()
 	for e, d := range states(t, st) {
 		n[d.State]++
-		if (d.State == sqlite.Sent) != (count[e] == 1) {
+		if (d.State == digest.Sent) != (count[e] == 1) {
 			t.Errorf("%s: ledger says %s, server got %d", e, d.State, count[e])
 		}
 	}
-	if n[sqlite.Sending] != 0 || n[sqlite.Sent] != stats.Sent || n[sqlite.Sent] < 10 || n[sqlite.Pending] == 0 {
+	if n[digest.Sending] != 0 || n[digest.Sent] != stats.Sent || n[digest.Sent] < 10 || n[digest.Pending] == 0 {
 		t.Errorf("states %v, stats %+v", n, stats)
 	}
 }
@@ -334,7 +334,7 @@ func TestDeliverMaildir(t *testing.T) {
 func TestDeliverSkipsByTags(t *testing.T) {
 	st, _ := setup(t, 0)
 	ctx := context.Background()
-	st.AddRecipients(ctx, issueID, 1, []sqlite.Recipient{
+	st.AddRecipients(ctx, issueID, 1, []digest.Recipient{
 		{Email: "ai@example.com", Tags: []string{"AI"}},
 		{Email: "cooking@example.com", Tags: []string{"cooking"}},
 	}, now)
@@ -342,7 +342,7 @@ func TestDeliverSkipsByTags(t *testing.T) {
 	if err != nil || stats.Sent != 1 || stats.Skipped != 1 {
 		t.Fatalf("stats %+v, %v", stats, err)
 	}
-	if d := states(t, st)["cooking@example.com"]; d.State != sqlite.Skipped {
+	if d := states(t, st)["cooking@example.com"]; d.State != digest.Skipped {
 		t.Errorf("row %+v", d)
 	}
 }

@@ -40,19 +40,19 @@ func (s *Store) Issue(ctx context.Context, id string) (*digest.Issue, error) {
 		return nil, err
 	}
 	if len(is) == 0 {
-		return nil, fmt.Errorf("issue %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("issue %s: %w", id, digest.ErrNotFound)
 	}
 	return is[0], nil
 }
 
-// LastIssue is the newest issue, or ErrNotFound before the first.
+// LastIssue is the newest issue, or digest.ErrNotFound before the first.
 func (s *Store) LastIssue(ctx context.Context) (*digest.Issue, error) {
 	is, err := s.issues(ctx, `ORDER BY number DESC LIMIT 1`)
 	if err != nil {
 		return nil, err
 	}
 	if len(is) == 0 {
-		return nil, fmt.Errorf("last issue: %w", ErrNotFound)
+		return nil, fmt.Errorf("last issue: %w", digest.ErrNotFound)
 	}
 	return is[0], nil
 }
@@ -136,4 +136,4 @@ func (s *Store) Included(ctx context.Context) (func(key, path string) bool, erro
 }
 
 // IsNotFound reports whether err means a missing row.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func IsNotFound(err error) bool { return errors.Is(err, digest.ErrNotFound) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	"strings"
 	"time"
 )
@@ -54,78 +55,11 @@ func init() {
 	)
 }
 
-// Delivery states.
-const (
-	Pending = "pending" // to be sent, once NextTry has passed
-	Sending = "sending" // handed, or about to be handed, to the relay
-	Sent    = "sent"    // accepted by the relay (or written to the outbox)
-	Failed  = "failed"  // refused for good, or given up after the retries
-	Unknown = "unknown" // a run died while sending: it may or may not have arrived
-	Skipped = "skipped" // not sent: the subscriber left or was suppressed before their turn
-)
-
-// States lists the delivery states in the order a report shows them.
-var States = []string{Sent, Pending, Sending, Unknown, Failed, Skipped}
-
-// BounceLimit is how many bounces (deliveries that failed because the relay
-// refused the address itself), over all issues, suppress an address.
-const BounceLimit = 3
-
-// ErrSendLocked is returned by LockSend while another process is sending.
-var ErrSendLocked = errors.New("another digest send is running on this state")
-
-// Delivery is one row of the ledger.
-type Delivery struct {
-	Issue     string
-	Email     string
-	Name      string
-	Tags      []string
-	State     string
-	MessageID string
-	Attempts  int
-	NextTry   time.Time
-	Code      int
-	Response  string
-	Updated   time.Time
-}
-
-// Recipient is a subscriber an issue is addressed to, as the ledger keeps
-// them: enough to compose their message on any later run.
-type Recipient struct {
-	Email string
-	Name  string
-	Tags  []string
-}
-
-// Change moves one row of an issue from state From to state To. It applies
-// only if the row is still in From, so a change made twice, or raced by
-// another process, is a no-op rather than a lie.
-type Change struct {
-	Email     string
-	From, To  string
-	MessageID string    // recorded when not empty
-	Attempts  int       // added to the row's attempts: 1 when a try begins, -1 when it is taken back
-	NextTry   time.Time // for To == Pending
-	Code      int
-	Response  string
-	Bounce    bool // for To == Failed: the address itself was refused; BounceLimit of them suppress it
-}
-
-// SendRecord is the delivery of one issue as a whole.
-type SendRecord struct {
-	Issue    string
-	Started  time.Time
-	Finished time.Time // zero until every row is settled
-}
-
-// Done reports whether the issue's delivery is complete.
-func (r SendRecord) Done() bool { return !r.Finished.IsZero() }
-
 // StartSend records that the delivery of issue begins (once) and returns its
 // record. With reopen, a finished issue is opened again, for recipients added
 // since.
-func (s *Store) StartSend(ctx context.Context, issue string, reopen bool, now time.Time) (SendRecord, error) {
-	var rec SendRecord
+func (s *Store) StartSend(ctx context.Context, issue string, reopen bool, now time.Time) (digest.SendRecord, error) {
+	var rec digest.SendRecord
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sends (issue, started) VALUES (?, ?) ON CONFLICT(issue) DO NOTHING`,
 			issue, formatTime(now)); err != nil {
@@ -140,30 +74,30 @@ func (s *Store) StartSend(ctx context.Context, issue string, reopen bool, now ti
 		if err := tx.QueryRowContext(ctx, `SELECT started, finished FROM sends WHERE issue = ?`, issue).Scan(&started, &finished); err != nil {
 			return err
 		}
-		rec = SendRecord{Issue: issue, Started: parseTime(started)}
+		rec = digest.SendRecord{Issue: issue, Started: parseTime(started)}
 		if finished != "" {
 			rec.Finished = parseTime(finished)
 		}
 		return nil
 	})
 	if err != nil {
-		return SendRecord{}, fmt.Errorf("ledger: start %s: %w", issue, err)
+		return digest.SendRecord{}, fmt.Errorf("ledger: start %s: %w", issue, err)
 	}
 	return rec, nil
 }
 
-// Send returns the delivery record of issue, or ErrNotFound if it was never
+// Send returns the delivery record of issue, or digest.ErrNotFound if it was never
 // begun.
-func (s *Store) Send(ctx context.Context, issue string) (SendRecord, error) {
+func (s *Store) Send(ctx context.Context, issue string) (digest.SendRecord, error) {
 	var started, finished string
 	err := s.db.QueryRowContext(ctx, `SELECT started, finished FROM sends WHERE issue = ?`, issue).Scan(&started, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SendRecord{}, fmt.Errorf("send of %s: %w", issue, ErrNotFound)
+		return digest.SendRecord{}, fmt.Errorf("send of %s: %w", issue, digest.ErrNotFound)
 	}
 	if err != nil {
-		return SendRecord{}, err
+		return digest.SendRecord{}, err
 	}
-	rec := SendRecord{Issue: issue, Started: parseTime(started)}
+	rec := digest.SendRecord{Issue: issue, Started: parseTime(started)}
 	if finished != "" {
 		rec.Finished = parseTime(finished)
 	}
@@ -209,7 +143,7 @@ func (s *Store) Unfinished(ctx context.Context) ([]string, error) {
 // in one transaction, stamping them with run. A recipient already in the
 // ledger keeps its state; one still pending (or skipped) takes the name and
 // tags given. It returns how many rows are new.
-func (s *Store) AddRecipients(ctx context.Context, issue string, run int64, rs []Recipient, now time.Time) (int, error) {
+func (s *Store) AddRecipients(ctx context.Context, issue string, run int64, rs []digest.Recipient, now time.Time) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
@@ -295,12 +229,12 @@ func (s *Store) RequeueUnknown(ctx context.Context, issue string, now time.Time)
 
 const deliveryColumns = `issue, email, name, tags, state, message_id, attempts, next_try, code, response, updated`
 
-func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
-	var d Delivery
+func scanDelivery(sc interface{ Scan(...any) error }) (digest.Delivery, error) {
+	var d digest.Delivery
 	var tags, updated string
 	var next int64
 	if err := sc.Scan(&d.Issue, &d.Email, &d.Name, &tags, &d.State, &d.MessageID, &d.Attempts, &next, &d.Code, &d.Response, &updated); err != nil {
-		return Delivery{}, err
+		return digest.Delivery{}, err
 	}
 	if tags != "" {
 		d.Tags = strings.Split(tags, "\x1f")
@@ -313,10 +247,10 @@ func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 }
 
 // Delivery returns the ledger row of email for issue.
-func (s *Store) Delivery(ctx context.Context, issue, email string) (Delivery, error) {
+func (s *Store) Delivery(ctx context.Context, issue, email string) (digest.Delivery, error) {
 	d, err := scanDelivery(s.db.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE issue = ? AND email = ?`, issue, email))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Delivery{}, fmt.Errorf("delivery of %s to %s: %w", issue, email, ErrNotFound)
+		return digest.Delivery{}, fmt.Errorf("delivery of %s to %s: %w", issue, email, digest.ErrNotFound)
 	}
 	return d, err
 }
@@ -324,7 +258,7 @@ func (s *Store) Delivery(ctx context.Context, issue, email string) (Delivery, er
 // Due returns up to limit pending rows of issue due at now, with addresses
 // after the address after (in the ledger's order), so that a caller can walk
 // a ledger of any size in batches.
-func (s *Store) Due(ctx context.Context, issue, after string, now time.Time, limit int) ([]Delivery, error) {
+func (s *Store) Due(ctx context.Context, issue, after string, now time.Time, limit int) ([]digest.Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries
 		WHERE state = 'pending' AND issue = ? AND email > ? AND next_try <= ?
 		ORDER BY email LIMIT ?`, issue, after, now.UnixNano(), limit)
@@ -332,7 +266,7 @@ func (s *Store) Due(ctx context.Context, issue, after string, now time.Time, lim
 		return nil, fmt.Errorf("ledger: %s: %w", issue, err)
 	}
 	defer rows.Close()
-	var out []Delivery
+	var out []digest.Delivery
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
@@ -359,7 +293,7 @@ func (s *Store) NextDue(ctx context.Context, issue string) (time.Time, bool, err
 
 // Deliveries calls fn with each row of issue in state (every state when
 // empty), in address order, streaming: the ledger is never held in memory.
-func (s *Store) Deliveries(ctx context.Context, issue, state string, fn func(Delivery) error) error {
+func (s *Store) Deliveries(ctx context.Context, issue, state string, fn func(digest.Delivery) error) error {
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE issue = ?`
 	args := []any{issue}
 	if state != "" {
@@ -407,8 +341,8 @@ func (s *Store) DeliveryCounts(ctx context.Context, issue string) (map[string]in
 // whose row is no longer in its From state is left out. A change from
 // pending to sending does not apply to a suppressed address, whose row is
 // made skipped instead. A permanent failure that is the address's
-// BounceLimit-th suppresses it as bounced.
-func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now time.Time) ([]bool, error) {
+// digest.BounceLimit-th suppresses it as bounced.
+func (s *Store) Apply(ctx context.Context, issue string, changes []digest.Change, now time.Time) ([]bool, error) {
 	applied := make([]bool, len(changes))
 	if len(changes) == 0 {
 		return applied, nil
@@ -441,7 +375,7 @@ func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now t
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		upd, mark, sup := tx.StmtContext(ctx, updQ), tx.StmtContext(ctx, markQ), tx.StmtContext(ctx, supQ)
 		for i, c := range changes {
-			if c.From == Pending && c.To == Sending {
+			if c.From == digest.Pending && c.To == digest.Sending {
 				res, err := mark.ExecContext(ctx, c.MessageID, c.MessageID, c.Attempts, ts, issue, c.Email)
 				if err != nil {
 					return fmt.Errorf("%s: %w", c.Email, err)
@@ -454,10 +388,10 @@ func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now t
 				continue
 			}
 			next := int64(0)
-			if c.To == Pending && !c.NextTry.IsZero() {
+			if c.To == digest.Pending && !c.NextTry.IsZero() {
 				next = c.NextTry.UnixNano()
 			}
-			bounced := c.To == Failed && c.Bounce
+			bounced := c.To == digest.Failed && c.Bounce
 			res, err := upd.ExecContext(ctx, c.To, c.MessageID, c.MessageID, c.Attempts, next, c.Code, c.Response, bounced, ts,
 				issue, c.Email, c.From)
 			if err != nil {
@@ -479,14 +413,14 @@ func (s *Store) Apply(ctx context.Context, issue string, changes []Change, now t
 	return applied, nil
 }
 
-// bounce suppresses email once BounceLimit deliveries to it failed for good.
+// bounce suppresses email once digest.BounceLimit deliveries to it failed for good.
 func bounce(ctx context.Context, tx *sql.Tx, email, ts string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE email = ? AND state = 'failed' AND bounce`,
 		email).Scan(&n); err != nil {
 		return err
 	}
-	if n < BounceLimit {
+	if n < digest.BounceLimit {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO suppressions (email, reason, created) VALUES (?, 'bounced', ?)

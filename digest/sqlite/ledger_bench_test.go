@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,25 +20,25 @@ func BenchmarkApplyGroup(b *testing.B) {
 	defer st.Close()
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	n := 4*b.N + 4
-	rs := make([]Recipient, n)
+	rs := make([]digest.Recipient, n)
 	for i := range rs {
-		rs[i] = Recipient{Email: fmt.Sprintf("reader%07d@example.org", i), Name: "Reader"}
+		rs[i] = digest.Recipient{Email: fmt.Sprintf("reader%07d@example.org", i), Name: "Reader"}
 	}
 	if _, err := st.AddRecipients(ctx, "2026-W48", 1, rs, now); err != nil {
 		b.Fatal(err)
 	}
-	mark := func(i int) Change {
-		return Change{Email: rs[i].Email, From: Pending, To: Sending, MessageID: "<x@y>", Attempts: 1}
+	mark := func(i int) digest.Change {
+		return digest.Change{Email: rs[i].Email, From: digest.Pending, To: digest.Sending, MessageID: "<x@y>", Attempts: 1}
 	}
-	first := []Change{mark(0), mark(1), mark(2), mark(3)}
+	first := []digest.Change{mark(0), mark(1), mark(2), mark(3)}
 	if _, err := st.Apply(ctx, "2026-W48", first, now); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		cs := make([]Change, 0, 8)
+		cs := make([]digest.Change, 0, 8)
 		for w := range 4 {
-			cs = append(cs, Change{Email: rs[4*i+w].Email, From: Sending, To: Sent, Code: 250, Response: "250 2.0.0 Ok: queued as ABC"})
+			cs = append(cs, digest.Change{Email: rs[4*i+w].Email, From: digest.Sending, To: digest.Sent, Code: 250, Response: "250 2.0.0 Ok: queued as ABC"})
 			cs = append(cs, mark(4*i+4+w))
 		}
 		if _, err := st.Apply(ctx, "2026-W48", cs, now); err != nil {

@@ -5,6 +5,7 @@ package sqlite
 import (
 	"errors"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	"os"
 	"syscall"
 )
@@ -22,7 +23,7 @@ func (s *Store) LockSend() (release func(), err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s: %w", name, ErrSendLocked)
+			return nil, fmt.Errorf("%s: %w", name, digest.ErrSendLocked)
 		}
 		return nil, fmt.Errorf("state: lock %s: %w", name, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
+	"github.com/digest-newsletter/digest/digest"
 	"time"
 )
 
@@ -21,12 +21,6 @@ func init() {
 	) WITHOUT ROWID`)
 }
 
-// Lease errors.
-var (
-	ErrLeaseHeld = errors.New("held by another process")
-	ErrLeaseLost = errors.New("lease lost: it ran out and was taken over")
-)
-
 // Lease is a held lease.
 type Lease struct {
 	s           *Store
@@ -36,8 +30,8 @@ type Lease struct {
 
 // Acquire takes the lease name for owner until now+ttl, if it is free, has
 // run out, or is owner's already; otherwise it returns an error wrapping
-// ErrLeaseHeld that names the holder.
-func (s *Store) Acquire(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (*Lease, error) {
+// digest.ErrLeaseHeld that names the holder.
+func (s *Store) Acquire(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (digest.Lease, error) {
 	if ttl <= 0 {
 		return nil, fmt.Errorf("lease %s: ttl %v is not positive", name, ttl)
 	}
@@ -54,13 +48,13 @@ func (s *Store) Acquire(ctx context.Context, name, owner string, ttl time.Durati
 		if err := s.db.QueryRowContext(ctx, `SELECT owner, expires FROM leases WHERE name = ?`, name).Scan(&holder, &expires); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("lease %s: %w", name, err)
 		}
-		return nil, fmt.Errorf("lease %s: %w (%s, until %s)", name, ErrLeaseHeld, holder,
+		return nil, fmt.Errorf("lease %s: %w (%s, until %s)", name, digest.ErrLeaseHeld, holder,
 			time.Unix(0, expires).UTC().Format(time.RFC3339))
 	}
 	return &Lease{s: s, name: name, owner: owner, ttl: ttl}, nil
 }
 
-// Renew extends the lease to now+ttl, or returns ErrLeaseLost if another
+// Renew extends the lease to now+ttl, or returns digest.ErrLeaseLost if another
 // process took it after it ran out.
 func (l *Lease) Renew(ctx context.Context, now time.Time) error {
 	res, err := l.s.db.ExecContext(ctx, `UPDATE leases SET expires = ? WHERE name = ? AND owner = ?`,
@@ -69,10 +63,13 @@ func (l *Lease) Renew(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("lease %s: %w", l.name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("lease %s: %w", l.name, ErrLeaseLost)
+		return fmt.Errorf("lease %s: %w", l.name, digest.ErrLeaseLost)
 	}
 	return nil
 }
+
+// TTL is how long the lease lasts unless renewed.
+func (l *Lease) TTL() time.Duration { return l.ttl }
 
 // Release gives the lease up. Releasing a lease lost to another process
 // leaves that process's lease alone.
@@ -82,42 +79,4 @@ func (l *Lease) Release(ctx context.Context) error {
 		return fmt.Errorf("lease %s: %w", l.name, err)
 	}
 	return nil
-}
-
-// Hold keeps the lease renewed, every third of its ttl, until stop is
-// called, which also releases it. The returned context is ctx, cancelled
-// if the lease is lost, so that work done under it stops rather than run
-// alongside the new holder.
-func (l *Lease) Hold(ctx context.Context, now func() time.Time) (held context.Context, stop func()) {
-	held, cancel := context.WithCancelCause(ctx)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(l.ttl / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-held.Done():
-				return
-			case <-t.C:
-				if err := l.Renew(context.WithoutCancel(ctx), now()); errors.Is(err, ErrLeaseLost) {
-					cancel(err)
-					return
-				}
-			}
-		}
-	}()
-	var once sync.Once
-	return held, func() {
-		once.Do(func() {
-			close(done)
-			wg.Wait()
-			l.Release(context.WithoutCancel(ctx))
-			cancel(nil)
-		})
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	"time"
 )
 
@@ -20,26 +21,9 @@ func init() {
 	)`)
 }
 
-// Run outcomes.
-const (
-	RunSent     = "sent"     // the issue was built and sent
-	RunNoIssue  = "no issue" // nothing new: nothing sent
-	RunSkipped  = "skipped"  // missed while down, past the grace window
-	RunBaseline = "baseline" // first start: the runs before it are not missed
-)
-
-// Run is one handled scheduled run.
-type Run struct {
-	At       time.Time
-	Outcome  string
-	Issue    string
-	Detail   string
-	Finished time.Time
-}
-
 // RecordRun records that the scheduled run r.At was handled. Recording a
 // run twice keeps the last record.
-func (s *Store) RecordRun(ctx context.Context, r Run) error {
+func (s *Store) RecordRun(ctx context.Context, r digest.Run) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (at, outcome, issue, detail, finished) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(at) DO UPDATE SET outcome = excluded.outcome, issue = excluded.issue,
 			detail = excluded.detail, finished = excluded.finished`,
@@ -50,19 +34,19 @@ func (s *Store) RecordRun(ctx context.Context, r Run) error {
 	return nil
 }
 
-// LastRun returns the latest handled scheduled run, or ErrNotFound before
+// LastRun returns the latest handled scheduled run, or digest.ErrNotFound before
 // the first.
-func (s *Store) LastRun(ctx context.Context) (Run, error) {
-	var r Run
+func (s *Store) LastRun(ctx context.Context) (digest.Run, error) {
+	var r digest.Run
 	var at int64
 	var finished string
 	err := s.db.QueryRowContext(ctx, `SELECT at, outcome, issue, detail, finished FROM runs ORDER BY at DESC LIMIT 1`).
 		Scan(&at, &r.Outcome, &r.Issue, &r.Detail, &finished)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return Run{}, fmt.Errorf("last run: %w", ErrNotFound)
+			return digest.Run{}, fmt.Errorf("last run: %w", digest.ErrNotFound)
 		}
-		return Run{}, fmt.Errorf("state: last run: %w", err)
+		return digest.Run{}, fmt.Errorf("state: last run: %w", err)
 	}
 	r.At, r.Finished = time.Unix(0, at), parseTime(finished)
 	return r, nil

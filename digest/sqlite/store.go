@@ -6,8 +6,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,9 +15,6 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver, pure Go
 )
-
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
 
 // schema is every table of the state. Files of this package append their own
 // tables in init, so each concern keeps its DDL beside its queries.
@@ -52,6 +49,9 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS items_key ON items(key)`,
 	`CREATE INDEX IF NOT EXISTS items_path ON items(path)`,
 }
+
+// Store is the state in one SQLite file; it is a digest.State.
+var _ digest.State = (*Store)(nil)
 
 // Store is the open state file.
 type Store struct {
@@ -107,8 +107,8 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// DB is the underlying database, for the other files of this package and tests.
-func (s *Store) DB() *sql.DB { return s.db }
+// Ping checks that the state file can be reached.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Path is where the state file lives.
 func (s *Store) Path() string { return s.path }

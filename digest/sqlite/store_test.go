@@ -4,9 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/storetest"
 )
 
 func openTest(t *testing.T) *Store {
@@ -23,10 +23,10 @@ func TestStorePragmas(t *testing.T) {
 	s := openTest(t)
 	var mode string
 	var sync int
-	if err := s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DB().QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil {
+	if err := s.db.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil {
 		t.Fatal(err)
 	}
 	if mode != "wal" || sync != 2 {
@@ -34,40 +34,10 @@ func TestStorePragmas(t *testing.T) {
 	}
 }
 
-func TestIssueRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t)
-	if _, err := s.LastIssue(ctx); !IsNotFound(err) {
-		t.Fatalf("LastIssue on empty state: %v, want not found", err)
-	}
-	at := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
-	is := &digest.Issue{ID: "2026-W48", Number: 1, Title: "T #1", Since: at.AddDate(0, 0, -7), Cutoff: at,
-		Items: []digest.Item{
-			{Key: "https://example.com/a", Path: "a.md", Title: "A 标题", URL: "https://example.com/a", Site: "example.com",
-				Authors: []string{"Jane", "李雷"}, Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 3, Excerpt: "摘要…"},
-			{Key: "path:b.md", Path: "b.md", Title: "B", Clipped: at.Add(-2 * time.Hour), Tag: "未来趋势", Minutes: 1},
-		}}
-	if err := s.SaveIssue(ctx, is, at); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveIssue(ctx, is, at); err == nil {
-		t.Error("saving the same issue twice succeeded; an issue must be immutable")
-	}
-	got, err := s.Issue(ctx, "2026-W48")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Title != is.Title || !got.Cutoff.Equal(at) || len(got.Items) != 2 {
-		t.Fatalf("got %+v", got)
-	}
-	if it := got.Items[0]; it.Title != "A 标题" || it.Authors[1] != "李雷" || it.Excerpt != "摘要…" || !it.Clipped.Equal(at.Add(-time.Hour)) {
-		t.Errorf("item 0 = %+v", it)
-	}
-	inc, err := s.Included(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !inc("https://example.com/a", "x.md") || !inc("", "b.md") || inc("https://example.com/z", "z.md") {
-		t.Error("Included does not answer by key and by path")
-	}
+// TestConformance runs the state's conformance test on SQLite files.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Opener {
+		path := filepath.Join(t.TempDir(), "state", "state.db")
+		return func() (digest.State, error) { return Open(context.Background(), path) }
+	})
 }

@@ -35,27 +35,14 @@ func init() {
 	)
 }
 
-// ConfirmLimit bounds the confirmation mails sent to one address, so that the
-// form cannot be used to flood someone's inbox.
-type ConfirmLimit struct {
-	Interval time.Duration // at least this long between two mails
-	PerDay   int           // at most this many mails in a day
-}
-
-// DefaultConfirmLimit is one mail per 10 minutes and 3 a day per address.
-var DefaultConfirmLimit = ConfirmLimit{Interval: 10 * time.Minute, PerDay: 3}
-
-// pendingFor is how long a pending confirmation is kept.
-const pendingFor = 7 * 24 * time.Hour
-
 // RequestConfirmation records that email (with name) asked to subscribe at
 // now, and reports whether a confirmation mail may be sent to it under lim.
 // Whether the address is already subscribed plays no part, so that callers
 // cannot leak it.
-func (s *Store) RequestConfirmation(ctx context.Context, email, name string, now time.Time, lim ConfirmLimit) (send bool, err error) {
+func (s *Store) RequestConfirmation(ctx context.Context, email, name string, now time.Time, lim digest.ConfirmLimit) (send bool, err error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM confirmations WHERE requested < ?`, formatTime(now.Add(-pendingFor))); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM confirmations WHERE requested < ?`, formatTime(now.Add(-digest.ConfirmFor))); err != nil {
 			return err
 		}
 		var requested, lastSent string

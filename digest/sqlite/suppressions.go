@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"github.com/digest-newsletter/digest/digest"
 	"strings"
 	"time"
 )
@@ -12,14 +13,6 @@ func init() {
 		reason  TEXT NOT NULL,
 		created TEXT NOT NULL
 	) WITHOUT ROWID`)
-}
-
-// Suppression is an address that must not be mailed again, whatever the
-// subscriber file says: it unsubscribed, or its mail bounced for good.
-type Suppression struct {
-	Email   string
-	Reason  string // "unsubscribed", "bounced", …
-	Created time.Time
 }
 
 // Suppress records that email must not be mailed again. Suppressing an
@@ -48,15 +41,15 @@ func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
 }
 
 // Suppressions lists every suppression, oldest first.
-func (s *Store) Suppressions(ctx context.Context) ([]Suppression, error) {
+func (s *Store) Suppressions(ctx context.Context) ([]digest.Suppression, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT email, reason, created FROM suppressions ORDER BY created, email`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Suppression
+	var out []digest.Suppression
 	for rows.Next() {
-		var sp Suppression
+		var sp digest.Suppression
 		var created string
 		if err := rows.Scan(&sp.Email, &sp.Reason, &created); err != nil {
 			return nil, err

@@ -27,17 +27,23 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/sqlite"
 )
 
 // ConfirmSender delivers the double opt-in mail to sub, asking them to open
 // confirmURL before expires.
 type ConfirmSender func(ctx context.Context, sub digest.Subscriber, confirmURL string, expires time.Time) error
 
+// State is what the server keeps: subscriptions and suppressions.
+type State interface {
+	digest.SiteSubscribers
+	digest.Suppressions
+	Ping(ctx context.Context) error
+}
+
 // Options configure a Server.
 type Options struct {
 	Out       string // the published site's folder
-	Store     *sqlite.Store
+	Store     State
 	Site      digest.Site
 	List      string // what tokens are bound to; "" means Site.Host(), as the Composer does
 	Secret    []byte // the token key; must pass digest.CheckSecret
@@ -48,7 +54,7 @@ type Options struct {
 	// SendConfirm mails confirmation links; nil turns subscribing off.
 	SendConfirm  ConfirmSender
 	ConfirmTTL   time.Duration       // how long a confirmation link works; 0 means 48 h
-	ConfirmLimit sqlite.ConfirmLimit // per address; zero means sqlite.DefaultConfirmLimit
+	ConfirmLimit digest.ConfirmLimit // per address; zero means digest.DefaultConfirmLimit
 	IPLimit      Rate                // subscribe requests per client address; zero means 5, then 1 per 2 min
 	MailLimit    Rate                // confirmation mails in all; zero means 60, then 1 per min
 	// TrustProxy takes the client address from the last X-Forwarded-For
@@ -98,8 +104,8 @@ func New(opt Options) (*Server, error) {
 	if s.opt.ConfirmTTL <= 0 {
 		s.opt.ConfirmTTL = 48 * time.Hour
 	}
-	if s.opt.ConfirmLimit == (sqlite.ConfirmLimit{}) {
-		s.opt.ConfirmLimit = sqlite.DefaultConfirmLimit
+	if s.opt.ConfirmLimit == (digest.ConfirmLimit{}) {
+		s.opt.ConfirmLimit = digest.DefaultConfirmLimit
 	}
 	if s.opt.IPLimit == (Rate{}) {
 		s.opt.IPLimit = Rate{Burst: 5, Every: 2 * time.Minute}
@@ -176,7 +182,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.opt.Store.DB().PingContext(ctx); err != nil {
+	if err := s.opt.Store.Ping(ctx); err != nil {
 		s.log.Error("health check", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, "state unavailable")

@@ -1,36 +1,26 @@
-package sqlite
+package storetest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-func openLedger(t *testing.T) (*Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, path
-}
+	"github.com/digest-newsletter/digest/digest"
+)
 
 var t0 = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
-func recipients(n int) []Recipient {
-	rs := make([]Recipient, n)
+func recipients(n int) []digest.Recipient {
+	rs := make([]digest.Recipient, n)
 	for i := range rs {
-		rs[i] = Recipient{Email: fmt.Sprintf("r%03d@example.com", i), Name: fmt.Sprintf("R %d", i)}
+		rs[i] = digest.Recipient{Email: fmt.Sprintf("r%03d@example.com", i), Name: fmt.Sprintf("R %d", i)}
 	}
 	return rs
 }
 
-func mustApply(t *testing.T, s *Store, issue string, cs ...Change) []bool {
+func mustApply(t *testing.T, s digest.State, issue string, cs ...digest.Change) []bool {
 	t.Helper()
 	ok, err := s.Apply(context.Background(), issue, cs, t0)
 	if err != nil {
@@ -39,7 +29,7 @@ func mustApply(t *testing.T, s *Store, issue string, cs ...Change) []bool {
 	return ok
 }
 
-func counts(t *testing.T, s *Store, issue string) map[string]int {
+func counts(t *testing.T, s digest.State, issue string) map[string]int {
 	t.Helper()
 	m, err := s.DeliveryCounts(context.Background(), issue)
 	if err != nil {
@@ -48,9 +38,9 @@ func counts(t *testing.T, s *Store, issue string) map[string]int {
 	return m
 }
 
-func TestLedgerLifecycle(t *testing.T) {
+func testLedgerLifecycle(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openLedger(t)
+	s := mustOpen(t, open)
 	rs := recipients(3)
 	rs[1].Tags = []string{"AI", "未来趋势"}
 	n, err := s.AddRecipients(ctx, "2026-W48", 1, rs, t0)
@@ -71,21 +61,21 @@ func TestLedgerLifecycle(t *testing.T) {
 
 	a, b, c := rs[0].Email, rs[1].Email, rs[2].Email
 	ok := mustApply(t, s, "2026-W48",
-		Change{Email: a, From: Pending, To: Sending, MessageID: "<a@x>", Attempts: 1},
-		Change{Email: b, From: Pending, To: Sending, MessageID: "<b@x>", Attempts: 1},
-		Change{Email: c, From: Pending, To: Sending, MessageID: "<c@x>", Attempts: 1},
-		Change{Email: a, From: Pending, To: Sending}, // twice: the second does not apply
+		digest.Change{Email: a, From: digest.Pending, To: digest.Sending, MessageID: "<a@x>", Attempts: 1},
+		digest.Change{Email: b, From: digest.Pending, To: digest.Sending, MessageID: "<b@x>", Attempts: 1},
+		digest.Change{Email: c, From: digest.Pending, To: digest.Sending, MessageID: "<c@x>", Attempts: 1},
+		digest.Change{Email: a, From: digest.Pending, To: digest.Sending}, // twice: the second does not apply
 	)
 	if want := []bool{true, true, true, false}; fmt.Sprint(ok) != fmt.Sprint(want) {
 		t.Fatalf("applied %v, want %v", ok, want)
 	}
 	retry := t0.Add(time.Minute)
 	mustApply(t, s, "2026-W48",
-		Change{Email: a, From: Sending, To: Sent, Code: 250, Response: "2.0.0 queued"},
-		Change{Email: b, From: Sending, To: Failed, Code: 550, Response: "550 no such user"},
-		Change{Email: c, From: Sending, To: Pending, NextTry: retry, Code: 451, Response: "451 later"},
+		digest.Change{Email: a, From: digest.Sending, To: digest.Sent, Code: 250, Response: "2.0.0 queued"},
+		digest.Change{Email: b, From: digest.Sending, To: digest.Failed, Code: 550, Response: "550 no such user"},
+		digest.Change{Email: c, From: digest.Sending, To: digest.Pending, NextTry: retry, Code: 451, Response: "451 later"},
 	)
-	if got := counts(t, s, "2026-W48"); got[Sent] != 1 || got[Failed] != 1 || got[Pending] != 1 {
+	if got := counts(t, s, "2026-W48"); got[digest.Sent] != 1 || got[digest.Failed] != 1 || got[digest.Pending] != 1 {
 		t.Fatalf("counts = %v", got)
 	}
 	if due, _ := s.Due(ctx, "2026-W48", "", t0, 10); len(due) != 0 {
@@ -102,11 +92,11 @@ func TestLedgerLifecycle(t *testing.T) {
 		t.Error("finished with a row pending")
 	}
 	mustApply(t, s, "2026-W48",
-		Change{Email: c, From: Pending, To: Sending, Attempts: 1},
-		Change{Email: c, From: Sending, To: Sent, Code: 250},
+		digest.Change{Email: c, From: digest.Pending, To: digest.Sending, Attempts: 1},
+		digest.Change{Email: c, From: digest.Sending, To: digest.Sent, Code: 250},
 	)
 	d, err := s.Delivery(ctx, "2026-W48", c)
-	if err != nil || d.State != Sent || d.Attempts != 2 || d.MessageID != "<c@x>" {
+	if err != nil || d.State != digest.Sent || d.Attempts != 2 || d.MessageID != "<c@x>" {
 		t.Fatalf("row = %+v, %v", d, err)
 	}
 	if _, err := s.StartSend(ctx, "2026-W48", false, t0); err != nil {
@@ -124,31 +114,27 @@ func TestLedgerLifecycle(t *testing.T) {
 	}
 }
 
-func TestLedgerRecoverSending(t *testing.T) {
+func testLedgerRecoverSending(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, path := openLedger(t)
+	s := mustOpen(t, open)
 	s.StartSend(ctx, "W1", false, t0) // as digest send does before it sends a message
 	s.AddRecipients(ctx, "W1", 1, recipients(5), t0)
 	mustApply(t, s, "W1",
-		Change{Email: "r000@example.com", From: Pending, To: Sending, MessageID: "<0@x>", Attempts: 1},
-		Change{Email: "r001@example.com", From: Pending, To: Sending, MessageID: "<1@x>", Attempts: 1},
-		Change{Email: "r002@example.com", From: Pending, To: Sending, MessageID: "<2@x>", Attempts: 1},
-		Change{Email: "r002@example.com", From: Sending, To: Sent},
+		digest.Change{Email: "r000@example.com", From: digest.Pending, To: digest.Sending, MessageID: "<0@x>", Attempts: 1},
+		digest.Change{Email: "r001@example.com", From: digest.Pending, To: digest.Sending, MessageID: "<1@x>", Attempts: 1},
+		digest.Change{Email: "r002@example.com", From: digest.Pending, To: digest.Sending, MessageID: "<2@x>", Attempts: 1},
+		digest.Change{Email: "r002@example.com", From: digest.Sending, To: digest.Sent},
 	)
 	// What a killed process leaves behind must be on disk: read it through
 	// a second connection to the file.
-	s.Close()
-	s2, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := mustOpen(t, open)
 	defer s2.Close()
 	n, err := s2.RecoverSending(ctx, t0)
 	if err != nil || n != 2 {
 		t.Fatalf("RecoverSending = %d, %v; want 2", n, err)
 	}
 	var unknown []string
-	s2.Deliveries(ctx, "W1", Unknown, func(d Delivery) error { unknown = append(unknown, d.Email+" "+d.MessageID); return nil })
+	s2.Deliveries(ctx, "W1", digest.Unknown, func(d digest.Delivery) error { unknown = append(unknown, d.Email+" "+d.MessageID); return nil })
 	if fmt.Sprint(unknown) != "[r000@example.com <0@x> r001@example.com <1@x>]" {
 		t.Fatalf("unknown = %v", unknown)
 	}
@@ -160,23 +146,23 @@ func TestLedgerRecoverSending(t *testing.T) {
 		t.Fatalf("RequeueUnknown = %d, %v", n, err)
 	}
 	d, _ := s2.Delivery(ctx, "W1", "r001@example.com")
-	if d.State != Pending || d.MessageID != "<1@x>" {
+	if d.State != digest.Pending || d.MessageID != "<1@x>" {
 		t.Errorf("requeued row = %+v", d)
 	}
 }
 
-func TestLedgerResumeKeepsState(t *testing.T) {
+func testLedgerResumeKeepsState(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openLedger(t)
+	s := mustOpen(t, open)
 	rs := recipients(4)
 	s.AddRecipients(ctx, "W1", 1, rs, t0)
 	mustApply(t, s, "W1",
-		Change{Email: rs[0].Email, From: Pending, To: Sending},
-		Change{Email: rs[0].Email, From: Sending, To: Sent},
+		digest.Change{Email: rs[0].Email, From: digest.Pending, To: digest.Sending},
+		digest.Change{Email: rs[0].Email, From: digest.Sending, To: digest.Sent},
 	)
 	// Run 2: r001 left the file, r000 (sent) and r002 stay with a new name,
 	// r003 is in the file with other case, and a newcomer joins.
-	rs2 := []Recipient{rs[0], {Email: rs[2].Email, Name: "New Name"}, {Email: "R003@example.com"}, {Email: "new@example.com"}}
+	rs2 := []digest.Recipient{rs[0], {Email: rs[2].Email, Name: "New Name"}, {Email: "R003@example.com"}, {Email: "new@example.com"}}
 	n, err := s.AddRecipients(ctx, "W1", 2, rs2, t0)
 	if err != nil || n != 1 {
 		t.Fatalf("AddRecipients = %d, %v; want 1 new", n, err)
@@ -184,7 +170,7 @@ func TestLedgerResumeKeepsState(t *testing.T) {
 	if n, err := s.SkipUnlisted(ctx, "W1", 2, t0); err != nil || n != 1 {
 		t.Fatalf("SkipUnlisted = %d, %v; want 1", n, err)
 	}
-	want := map[string]string{rs[0].Email: Sent, rs[1].Email: Skipped, rs[2].Email: Pending, rs[3].Email: Pending, "new@example.com": Pending}
+	want := map[string]string{rs[0].Email: digest.Sent, rs[1].Email: digest.Skipped, rs[2].Email: digest.Pending, rs[3].Email: digest.Pending, "new@example.com": digest.Pending}
 	for email, st := range want {
 		d, err := s.Delivery(ctx, "W1", email)
 		if err != nil || d.State != st {
@@ -195,50 +181,50 @@ func TestLedgerResumeKeepsState(t *testing.T) {
 		t.Errorf("name = %q, want the file's", d.Name)
 	}
 	// Back in the file: skipped becomes pending again.
-	s.AddRecipients(ctx, "W1", 3, []Recipient{rs[1]}, t0)
-	if d, _ := s.Delivery(ctx, "W1", rs[1].Email); d.State != Pending {
+	s.AddRecipients(ctx, "W1", 3, []digest.Recipient{rs[1]}, t0)
+	if d, _ := s.Delivery(ctx, "W1", rs[1].Email); d.State != digest.Pending {
 		t.Errorf("returning subscriber: %s", d.State)
 	}
 }
 
-func TestLedgerSuppressedAtTheirTurn(t *testing.T) {
+func testLedgerSuppressedAtTheirTurn(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openLedger(t)
+	s := mustOpen(t, open)
 	s.AddRecipients(ctx, "W1", 1, recipients(2), t0)
 	s.Suppress(ctx, "R000@example.com", "unsubscribed", t0)
 	ok := mustApply(t, s, "W1",
-		Change{Email: "r000@example.com", From: Pending, To: Sending},
-		Change{Email: "r001@example.com", From: Pending, To: Sending},
+		digest.Change{Email: "r000@example.com", From: digest.Pending, To: digest.Sending},
+		digest.Change{Email: "r001@example.com", From: digest.Pending, To: digest.Sending},
 	)
 	if ok[0] || !ok[1] {
 		t.Fatalf("applied %v", ok)
 	}
-	if d, _ := s.Delivery(ctx, "W1", "r000@example.com"); d.State != Skipped {
+	if d, _ := s.Delivery(ctx, "W1", "r000@example.com"); d.State != digest.Skipped {
 		t.Errorf("suppressed row is %s, want skipped", d.State)
 	}
 }
 
-func TestLedgerBounces(t *testing.T) {
+func testLedgerBounces(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openLedger(t)
+	s := mustOpen(t, open)
 	// A refusal that is the relay's policy, not the address's, never counts.
-	for i := range BounceLimit + 1 {
+	for i := range digest.BounceLimit + 1 {
 		issue := fmt.Sprintf("P%d", i)
-		s.AddRecipients(ctx, issue, 1, []Recipient{{Email: "gone@example.com"}}, t0)
+		s.AddRecipients(ctx, issue, 1, []digest.Recipient{{Email: "gone@example.com"}}, t0)
 		mustApply(t, s, issue,
-			Change{Email: "gone@example.com", From: Pending, To: Sending},
-			Change{Email: "gone@example.com", From: Sending, To: Failed, Code: 554, Response: "554 5.7.1 relaying denied"},
+			digest.Change{Email: "gone@example.com", From: digest.Pending, To: digest.Sending},
+			digest.Change{Email: "gone@example.com", From: digest.Sending, To: digest.Failed, Code: 554, Response: "554 5.7.1 relaying denied"},
 		)
 	}
-	for i := 1; i <= BounceLimit; i++ {
+	for i := 1; i <= digest.BounceLimit; i++ {
 		issue := fmt.Sprintf("W%d", i)
-		s.AddRecipients(ctx, issue, 1, []Recipient{{Email: "gone@example.com"}}, t0)
+		s.AddRecipients(ctx, issue, 1, []digest.Recipient{{Email: "gone@example.com"}}, t0)
 		mustApply(t, s, issue,
-			Change{Email: "gone@example.com", From: Pending, To: Sending},
-			Change{Email: "gone@example.com", From: Sending, To: Failed, Code: 550, Response: "550 5.1.1 no such user", Bounce: true},
+			digest.Change{Email: "gone@example.com", From: digest.Pending, To: digest.Sending},
+			digest.Change{Email: "gone@example.com", From: digest.Sending, To: digest.Failed, Code: 550, Response: "550 5.1.1 no such user", Bounce: true},
 		)
 		sup, _ := s.IsSuppressed(ctx, "gone@example.com")
-		if want := i == BounceLimit; sup != want {
+		if want := i == digest.BounceLimit; sup != want {
 			t.Fatalf("after %d bounces suppressed = %v, want %v", i, sup, want)
 		}
 	}
@@ -248,9 +234,9 @@ func TestLedgerBounces(t *testing.T) {
 	}
 }
 
-func TestLedgerBatches(t *testing.T) {
+func testLedgerBatches(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openLedger(t)
+	s := mustOpen(t, open)
 	s.AddRecipients(ctx, "W1", 1, recipients(250), t0)
 	s.AddRecipients(ctx, "W2", 1, recipients(7), t0)
 	seen, after := 0, ""
@@ -275,18 +261,15 @@ func TestLedgerBatches(t *testing.T) {
 	}
 }
 
-func TestLockSend(t *testing.T) {
-	s, path := openLedger(t)
+func testLockSend(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	release, err := s.LockSend()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := mustOpen(t, open)
 	defer s2.Close()
-	if _, err := s2.LockSend(); !errors.Is(err, ErrSendLocked) {
+	if _, err := s2.LockSend(); !errors.Is(err, digest.ErrSendLocked) {
 		t.Fatalf("second lock: %v, want ErrSendLocked", err)
 	}
 	release()

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
-func TestRequestConfirmationLimits(t *testing.T) {
+func testRequestConfirmationLimits(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := mustOpen(t, open)
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	lim := ConfirmLimit{Interval: 10 * time.Minute, PerDay: 3}
+	lim := digest.ConfirmLimit{Interval: 10 * time.Minute, PerDay: 3}
 	steps := []struct {
 		after time.Duration
 		email string
@@ -49,11 +51,11 @@ func TestRequestConfirmationLimits(t *testing.T) {
 	}
 }
 
-func TestConfirmAndStream(t *testing.T) {
+func testConfirmAndStream(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := mustOpen(t, open)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	if _, err := s.RequestConfirmation(ctx, "li.lei@example.cn", "李雷", now, DefaultConfirmLimit); err != nil {
+	if _, err := s.RequestConfirmation(ctx, "li.lei@example.cn", "李雷", now, digest.DefaultConfirmLimit); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := s.IsSubscriber(ctx, "li.lei@example.cn"); ok {
@@ -113,9 +115,9 @@ func TestConfirmAndStream(t *testing.T) {
 
 // TestSubscribersStreamWhileWriting adds to the state while the stream is
 // open, as a send does with its ledger.
-func TestSubscribersStreamWhileWriting(t *testing.T) {
+func testSubscribersStreamWhileWriting(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := mustOpen(t, open)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	for i := range 50 {
 		if _, err := s.Confirm(ctx, fmt.Sprintf("r%03d@example.com", i), now); err != nil {
@@ -127,26 +129,26 @@ func TestSubscribersStreamWhileWriting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddRecipients(ctx, "2026-W49", 1, []Recipient{{Email: sub.Email}}, now); err != nil {
+		if _, err := s.AddRecipients(ctx, "2026-W49", 1, []digest.Recipient{{Email: sub.Email}}, now); err != nil {
 			t.Fatal(err)
 		}
 		n++
 	}
 	counts, err := s.DeliveryCounts(ctx, "2026-W49")
-	if err != nil || n != 50 || counts[Pending] != 50 {
+	if err != nil || n != 50 || counts[digest.Pending] != 50 {
 		t.Errorf("streamed %d, ledger %v (%v); want 50 pending", n, counts, err)
 	}
 }
 
-func TestLease(t *testing.T) {
+func testLease(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := mustOpen(t, open)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	a, err := s.Acquire(ctx, "run", "host-a:1", time.Minute, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(30*time.Second)); !errors.Is(err, ErrLeaseHeld) {
+	if _, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(30*time.Second)); !errors.Is(err, digest.ErrLeaseHeld) {
 		t.Fatalf("second holder: %v, want ErrLeaseHeld", err)
 	}
 	if _, err := s.Acquire(ctx, "other", "host-b:2", time.Minute, now); err != nil {
@@ -158,7 +160,7 @@ func TestLease(t *testing.T) {
 	if err := a.Renew(ctx, now.Add(50*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(90*time.Second)); !errors.Is(err, ErrLeaseHeld) {
+	if _, err := s.Acquire(ctx, "run", "host-b:2", time.Minute, now.Add(90*time.Second)); !errors.Is(err, digest.ErrLeaseHeld) {
 		t.Fatalf("after renewal: %v, want ErrLeaseHeld", err)
 	}
 	// a stops renewing (it died): b takes over once it has run out, and a
@@ -167,13 +169,13 @@ func TestLease(t *testing.T) {
 	if err != nil {
 		t.Fatalf("taking over a run-out lease: %v", err)
 	}
-	if err := a.Renew(ctx, now.Add(112*time.Second)); !errors.Is(err, ErrLeaseLost) {
+	if err := a.Renew(ctx, now.Add(112*time.Second)); !errors.Is(err, digest.ErrLeaseLost) {
 		t.Errorf("renewing a lost lease: %v, want ErrLeaseLost", err)
 	}
 	if err := a.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Acquire(ctx, "run", "host-c:3", time.Minute, now.Add(113*time.Second)); !errors.Is(err, ErrLeaseHeld) {
+	if _, err := s.Acquire(ctx, "run", "host-c:3", time.Minute, now.Add(113*time.Second)); !errors.Is(err, digest.ErrLeaseHeld) {
 		t.Errorf("a's release freed b's lease: %v", err)
 	}
 	if err := b.Release(ctx); err != nil {
@@ -184,17 +186,17 @@ func TestLease(t *testing.T) {
 	}
 }
 
-func TestLeaseHold(t *testing.T) {
+func testLeaseHold(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := mustOpen(t, open)
 	clock := func() time.Time { return time.Now() }
 	l, err := s.Acquire(ctx, "run", "a", 150*time.Millisecond, clock())
 	if err != nil {
 		t.Fatal(err)
 	}
-	held, stop := l.Hold(ctx, clock)
+	held, stop := digest.HoldLease(ctx, l, clock)
 	time.Sleep(400 * time.Millisecond) // well past the ttl: only renewal keeps it
-	if _, err := s.Acquire(ctx, "run", "b", time.Minute, clock()); !errors.Is(err, ErrLeaseHeld) {
+	if _, err := s.Acquire(ctx, "run", "b", time.Minute, clock()); !errors.Is(err, digest.ErrLeaseHeld) {
 		t.Errorf("held lease taken: %v", err)
 	}
 	if held.Err() != nil {
@@ -211,14 +213,15 @@ func TestLeaseHold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().Exec(`UPDATE leases SET owner = 'thief' WHERE name = 'lost'`); err != nil {
+	// A thief whose clock is past the lease's end takes it over.
+	if _, err := s.Acquire(ctx, "lost", "thief", time.Hour, clock().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	held, stop = l.Hold(ctx, clock)
+	held, stop = digest.HoldLease(ctx, l, clock)
 	defer stop()
 	select {
 	case <-held.Done():
-		if !errors.Is(context.Cause(held), ErrLeaseLost) {
+		if !errors.Is(context.Cause(held), digest.ErrLeaseLost) {
 			t.Errorf("cause %v, want ErrLeaseLost", context.Cause(held))
 		}
 	case <-time.After(2 * time.Second):
@@ -226,23 +229,23 @@ func TestLeaseHold(t *testing.T) {
 	}
 }
 
-func TestRuns(t *testing.T) {
+func testRuns(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTest(t)
-	if _, err := s.LastRun(ctx); !IsNotFound(err) {
+	s := mustOpen(t, open)
+	if _, err := s.LastRun(ctx); !errors.Is(err, digest.ErrNotFound) {
 		t.Fatalf("LastRun on empty state: %v", err)
 	}
 	at := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	for _, r := range []Run{
-		{At: at.AddDate(0, 0, -7), Outcome: RunSent, Issue: "2026-W48", Finished: at.AddDate(0, 0, -7)},
-		{At: at, Outcome: RunSkipped, Detail: "missed", Finished: at.Add(30 * time.Hour)},
+	for _, r := range []digest.Run{
+		{At: at.AddDate(0, 0, -7), Outcome: digest.RunSent, Issue: "2026-W48", Finished: at.AddDate(0, 0, -7)},
+		{At: at, Outcome: digest.RunSkipped, Detail: "missed", Finished: at.Add(30 * time.Hour)},
 	} {
 		if err := s.RecordRun(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	r, err := s.LastRun(ctx)
-	if err != nil || !r.At.Equal(at) || r.Outcome != RunSkipped {
+	if err != nil || !r.At.Equal(at) || r.Outcome != digest.RunSkipped {
 		t.Errorf("LastRun = %+v, %v", r, err)
 	}
 }

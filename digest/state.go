@@ -1,0 +1,250 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+)
+
+// The state a newsletter keeps between runs, as the rest of the program sees
+// it: issues, the delivery ledger, subscribers who joined on the site,
+// suppressions, the weekly runs and leases. digest/sqlite implements it;
+// digest/storetest is the conformance test any other backend (Postgres)
+// runs.
+
+// ErrNotFound is returned (wrapped) when an issue, run or row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrSendLocked is returned by LockSend while another process is sending.
+var ErrSendLocked = errors.New("another digest send is running on this state")
+
+// Lease errors.
+var (
+	ErrLeaseHeld = errors.New("held by another process")
+	ErrLeaseLost = errors.New("lease lost: it ran out and was taken over")
+)
+
+// Delivery states: a row of the ledger moves
+//
+//	pending → sending → sent | failed | pending (again, after a temporary failure)
+//
+// A row is made sending, durably, before its message is handed to the relay,
+// and given the relay's answer right after. A process that dies in between
+// leaves the row sending; the next run turns it into unknown, which is
+// reported and resent only when asked.
+const (
+	Pending = "pending" // to be sent, once NextTry has passed
+	Sending = "sending" // handed, or about to be handed, to the relay
+	Sent    = "sent"    // accepted by the relay (or written to the outbox)
+	Failed  = "failed"  // refused for good, or given up after the retries
+	Unknown = "unknown" // a run died while sending: it may or may not have arrived
+	Skipped = "skipped" // not sent: the subscriber left or was suppressed before their turn
+)
+
+// States lists the delivery states in the order a report shows them.
+var States = []string{Sent, Pending, Sending, Unknown, Failed, Skipped}
+
+// BounceLimit is how many bounces (deliveries that failed because the relay
+// refused the address itself), over all issues, suppress an address.
+const BounceLimit = 3
+
+// Delivery is one row of the ledger.
+type Delivery struct {
+	Issue     string
+	Email     string
+	Name      string
+	Tags      []string
+	State     string
+	MessageID string
+	Attempts  int
+	NextTry   time.Time
+	Code      int
+	Response  string
+	Updated   time.Time
+}
+
+// Recipient is a subscriber an issue is addressed to, as the ledger keeps
+// them: enough to compose their message on any later run.
+type Recipient struct {
+	Email string
+	Name  string
+	Tags  []string
+}
+
+// Change moves one row of an issue from state From to state To. It applies
+// only if the row is still in From, so a change made twice, or raced by
+// another process, is a no-op rather than a lie.
+type Change struct {
+	Email     string
+	From, To  string
+	MessageID string    // recorded when not empty
+	Attempts  int       // added to the row's attempts: 1 when a try begins, -1 when it is taken back
+	NextTry   time.Time // for To == Pending
+	Code      int
+	Response  string
+	Bounce    bool // for To == Failed: the address itself was refused; BounceLimit of them suppress it
+}
+
+// SendRecord is the delivery of one issue as a whole.
+type SendRecord struct {
+	Issue    string
+	Started  time.Time
+	Finished time.Time // zero until every row is settled
+}
+
+// Done reports whether the issue's delivery is complete.
+func (r SendRecord) Done() bool { return !r.Finished.IsZero() }
+
+// Run outcomes.
+const (
+	RunSent     = "sent"     // the issue was built and sent
+	RunNoIssue  = "no issue" // nothing new: nothing sent
+	RunSkipped  = "skipped"  // missed while down, past the grace window
+	RunBaseline = "baseline" // first start: the runs before it are not missed
+)
+
+// Run is one handled scheduled run of `digest serve`.
+type Run struct {
+	At       time.Time
+	Outcome  string
+	Issue    string
+	Detail   string
+	Finished time.Time
+}
+
+// Suppression is an address that must not be mailed again, whatever the
+// subscriber file says: it unsubscribed, or its mail bounced for good.
+type Suppression struct {
+	Email   string
+	Reason  string // "unsubscribed", "bounced", …
+	Created time.Time
+}
+
+// ConfirmLimit bounds the confirmation mails sent to one address, so that the
+// form cannot be used to flood someone's inbox.
+type ConfirmLimit struct {
+	Interval time.Duration // at least this long between two mails
+	PerDay   int           // at most this many mails in a day
+}
+
+// DefaultConfirmLimit is one mail per 10 minutes and 3 a day per address.
+var DefaultConfirmLimit = ConfirmLimit{Interval: 10 * time.Minute, PerDay: 3}
+
+// ConfirmFor is how long a pending confirmation is kept.
+const ConfirmFor = 7 * 24 * time.Hour
+
+// Issues keeps the built issues and what they included.
+type Issues interface {
+	SaveIssue(ctx context.Context, is *Issue, now time.Time) error
+	// Issue returns the issue id, or an error wrapping ErrNotFound.
+	Issue(ctx context.Context, id string) (*Issue, error)
+	// LastIssue returns the newest issue, or an error wrapping ErrNotFound.
+	LastIssue(ctx context.Context) (*Issue, error)
+	// Issues returns the newest n issues (all for n <= 0), newest first.
+	Issues(ctx context.Context, n int) ([]*Issue, error)
+	// Included reports whether a clipping (by its key or its vault path)
+	// was in an earlier issue.
+	Included(ctx context.Context) (func(key, path string) bool, error)
+}
+
+// Ledger is what delivering an issue reads and writes, row by row.
+type Ledger interface {
+	// Due returns up to limit pending rows of issue whose next try has
+	// come by now, after the address after, in address order.
+	Due(ctx context.Context, issue, after string, now time.Time, limit int) ([]Delivery, error)
+	// NextDue returns when the earliest pending row of issue is due.
+	NextDue(ctx context.Context, issue string) (time.Time, bool, error)
+	// Apply makes the changes in one durable commit and reports, per
+	// change, whether it applied.
+	Apply(ctx context.Context, issue string, changes []Change, now time.Time) ([]bool, error)
+}
+
+// Sends is the ledger of every issue as a whole: starting and finishing an
+// issue's delivery, adding its recipients, and the rows a run left behind.
+type Sends interface {
+	Ledger
+	// LockSend keeps other processes from sending until release.
+	LockSend() (release func(), err error)
+	StartSend(ctx context.Context, issue string, reopen bool, now time.Time) (SendRecord, error)
+	// Send returns the record of issue, or an error wrapping ErrNotFound.
+	Send(ctx context.Context, issue string) (SendRecord, error)
+	FinishSend(ctx context.Context, issue string, now time.Time) (bool, error)
+	// Unfinished lists the issues whose delivery began and did not finish.
+	Unfinished(ctx context.Context) ([]string, error)
+	// AddRecipients adds pending rows for rs (run marks them as seen by
+	// this run); rows that exist are left as they are.
+	AddRecipients(ctx context.Context, issue string, run int64, rs []Recipient, now time.Time) (int, error)
+	// SkipUnlisted skips the pending rows of issue not seen by run.
+	SkipUnlisted(ctx context.Context, issue string, run int64, now time.Time) (int, error)
+	// RecoverSending makes the rows left sending by a dead run unknown.
+	RecoverSending(ctx context.Context, now time.Time) (int, error)
+	// RequeueUnknown makes the unknown rows of issue pending again.
+	RequeueUnknown(ctx context.Context, issue string, now time.Time) (int, error)
+	// Delivery returns one row, or an error wrapping ErrNotFound.
+	Delivery(ctx context.Context, issue, email string) (Delivery, error)
+	// Deliveries calls fn with every row of issue in state.
+	Deliveries(ctx context.Context, issue, state string, fn func(Delivery) error) error
+	DeliveryCounts(ctx context.Context, issue string) (map[string]int, error)
+}
+
+// Suppressions are the addresses never to be mailed again.
+type Suppressions interface {
+	// Suppress records email; suppressing twice keeps the first record.
+	Suppress(ctx context.Context, email, reason string, now time.Time) error
+	Unsuppress(ctx context.Context, email string) error
+	IsSuppressed(ctx context.Context, email string) (bool, error)
+	// Suppressions lists every suppression, oldest first.
+	Suppressions(ctx context.Context) ([]Suppression, error)
+}
+
+// SiteSubscribers are the readers who subscribed on the site (double
+// opt-in) and the confirmations still pending.
+type SiteSubscribers interface {
+	// RequestConfirmation records that email asked to subscribe at now,
+	// and reports whether a confirmation mail may be sent to it under lim.
+	RequestConfirmation(ctx context.Context, email, name string, now time.Time, lim ConfirmLimit) (send bool, err error)
+	// Confirm makes email a subscriber, if its confirmation is pending.
+	Confirm(ctx context.Context, email string, now time.Time) (added bool, err error)
+	Subscribers(ctx context.Context) iter.Seq2[Subscriber, error]
+	IsSubscriber(ctx context.Context, email string) (bool, error)
+	SubscriberCounts(ctx context.Context) (confirmed, pending int, err error)
+}
+
+// Runs are the handled weekly runs of `digest serve`.
+type Runs interface {
+	// RecordRun records that the scheduled run r.At was handled.
+	RecordRun(ctx context.Context, r Run) error
+	// LastRun returns the latest handled run, or an error wrapping ErrNotFound.
+	LastRun(ctx context.Context) (Run, error)
+}
+
+// Lease is a named lock held by one process until released or run out.
+type Lease interface {
+	// Renew extends the lease, or returns an error wrapping ErrLeaseLost.
+	Renew(ctx context.Context, now time.Time) error
+	Release(ctx context.Context) error
+	// TTL is how long the lease lasts unless renewed.
+	TTL() time.Duration
+}
+
+// Leases hands out leases.
+type Leases interface {
+	// Acquire takes the lease name for owner until now+ttl, if it is free,
+	// has run out, or is owner's already; otherwise an error wrapping
+	// ErrLeaseHeld names the holder.
+	Acquire(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (Lease, error)
+}
+
+// State is everything a newsletter keeps.
+type State interface {
+	Issues
+	Sends
+	Suppressions
+	SiteSubscribers
+	Runs
+	Leases
+	// Ping checks that the state can be reached.
+	Ping(ctx context.Context) error
+	Close() error
+}
