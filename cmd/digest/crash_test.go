@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
 )
@@ -256,7 +257,7 @@ func testSendCrash(t *testing.T, bin string) {
 		ids[e][msg.Header.Get("Message-Id")] = true
 	}
 	for _, e := range emails {
-		if len(ids[e]) != 1 || !ids[e][digest.MessageID(sendIssue, e, "news.example.com")] {
+		if len(ids[e]) != 1 || !ids[e][email.MessageID(sendIssue, e, "news.example.com")] {
 			t.Errorf("%s: Message-IDs %v", e, ids[e])
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/web"
 )
 
@@ -91,7 +92,7 @@ func (a *app) previewSource() web.PreviewSource {
 			return nil, fmt.Errorf("render issue page: %w", err)
 		}
 		p.Page = bytes.Clone(buf.Bytes())
-		c, err := digest.NewComposer(res.issue, digest.ComposerOptions{
+		c, err := email.NewComposer(res.issue, email.ComposerOptions{
 			Site: a.cfg.Site, From: a.cfg.From, Secret: secret, Templates: r.FS(), Date: a.now,
 		})
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/sqlite"
 	"github.com/digest-newsletter/digest/templates"
@@ -155,22 +156,22 @@ func (a *app) issueToSend(ctx context.Context, f sendFlags) (*digest.Issue, erro
 
 // composer makes the messages of is, with the configured templates and
 // DKIM key.
-func (a *app) composer(is *digest.Issue, secret []byte) (*digest.Composer, error) {
+func (a *app) composer(is *digest.Issue, secret []byte) (*email.Composer, error) {
 	fsys, err := templates.Overlay(a.cfg.Templates)
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	var dk *digest.DKIMSigner
+	var dk *email.DKIMSigner
 	if d := a.cfg.DKIM; d != nil {
 		key, err := os.ReadFile(d.KeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("dkim.key_file: %w", err)
 		}
-		if dk, err = digest.LoadDKIMSigner(d.Domain, d.Selector, key); err != nil {
+		if dk, err = email.LoadDKIMSigner(d.Domain, d.Selector, key); err != nil {
 			return nil, err
 		}
 	}
-	return digest.NewComposer(is, digest.ComposerOptions{
+	return email.NewComposer(is, email.ComposerOptions{
 		Site: a.cfg.Site, From: a.cfg.From, Secret: secret, DKIM: dk, Templates: fsys, Date: a.now,
 	})
 }
@@ -265,7 +266,7 @@ func (a *app) deliverIssue(ctx context.Context, is *digest.Issue, secret []byte,
 		Issue:     is.ID,
 		Ledger:    st,
 		Transport: tr,
-		Compose: func(d digest.Delivery) (*digest.Message, error) {
+		Compose: func(d digest.Delivery) (*email.Message, error) {
 			return comp.Compose(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive})
 		},
 		Concurrency: a.cfg.Send.Concurrency,
@@ -474,7 +475,7 @@ func (a *app) sendDry(ctx context.Context, is *digest.Issue, secret []byte) (*se
 	defer prog.done()
 	err = a.eachSubscriber(ctx, st, is, rep, func(sub digest.Subscriber) error {
 		m, err := comp.Compose(sub)
-		if errors.Is(err, digest.ErrNothingForSubscriber) {
+		if errors.Is(err, email.ErrNothingForSubscriber) {
 			rep.Skipped++
 			return nil
 		}

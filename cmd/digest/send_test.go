@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
 )
@@ -187,7 +188,7 @@ func TestSendOutbox(t *testing.T) {
 			t.Errorf("no message for %s", e)
 			continue
 		}
-		if id := m.Header.Get("Message-Id"); id != digest.MessageID(sendIssue, e, "news.example.com") {
+		if id := m.Header.Get("Message-Id"); id != email.MessageID(sendIssue, e, "news.example.com") {
 			t.Errorf("%s: Message-ID %s", e, id)
 		}
 	}
@@ -379,7 +380,7 @@ func TestSendUnknown(t *testing.T) {
 	}
 	st.StartSend(ctx, sendIssue, false, time.Now())
 	st.AddRecipients(ctx, sendIssue, 1, rs, time.Now())
-	id := func(e string) string { return digest.MessageID(sendIssue, e, "news.example.com") }
+	id := func(e string) string { return email.MessageID(sendIssue, e, "news.example.com") }
 	st.Apply(ctx, sendIssue, []digest.Change{
 		{Email: emails[1], From: digest.Pending, To: digest.Sending, MessageID: id(emails[1]), Attempts: 1},
 		{Email: emails[2], From: digest.Pending, To: digest.Sending, MessageID: id(emails[2]), Attempts: 1},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/web"
 )
@@ -210,7 +211,7 @@ func (a *app) sendScheduled(ctx context.Context, is *digest.Issue) (string, erro
 // relay, or into the outbox when there is none.
 func (a *app) confirmSender(secret []byte, templates fs.FS, clock func() time.Time) web.ConfirmSender {
 	return func(ctx context.Context, sub digest.Subscriber, link string, expires time.Time) error {
-		m, err := digest.ComposeConfirm(digest.ComposerOptions{
+		m, err := email.ComposeConfirm(email.ComposerOptions{
 			Site: a.cfg.Site, From: a.cfg.From, Secret: secret, Templates: templates, Date: clock(),
 		}, sub, link, expires)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 )
 
 // ErrInterrupted is returned by Deliver when its context was cancelled: the
@@ -32,9 +33,9 @@ type Job struct {
 	Issue     string
 	Ledger    digest.Ledger
 	Transport Transport
-	// Compose makes the message of a row; digest.ErrNothingForSubscriber
+	// Compose makes the message of a row; email.ErrNothingForSubscriber
 	// skips the row, any other error stops the run.
-	Compose     func(digest.Delivery) (*digest.Message, error)
+	Compose     func(digest.Delivery) (*email.Message, error)
 	Concurrency int      // connections (workers); at least 1
 	Limiter     *Limiter // shared by the workers; nil for no limit
 	Retries     int      // tries after the first for a temporary failure
@@ -340,7 +341,7 @@ func (e *engine) deliver(d digest.Delivery, conn Conn) Conn {
 		return conn
 	}
 	msg, err := e.Compose(d)
-	if errors.Is(err, digest.ErrNothingForSubscriber) {
+	if errors.Is(err, email.ErrNothingForSubscriber) {
 		e.record(digest.Change{Email: d.Email, From: digest.Pending, To: digest.Skipped, Response: err.Error()})
 		e.settled(d, digest.Skipped, Result{Response: err.Error()})
 		return conn

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
@@ -40,9 +41,9 @@ func testIssue() *digest.Issue {
 	}
 }
 
-func newComposer(t *testing.T) *digest.Composer {
+func newComposer(t *testing.T) *email.Composer {
 	t.Helper()
-	c, err := digest.NewComposer(testIssue(), digest.ComposerOptions{
+	c, err := email.NewComposer(testIssue(), email.ComposerOptions{
 		Site:      digest.Site{Title: "Weekly Digest", URL: "https://digest.example.com", Language: "en"},
 		From:      "Weekly Digest <digest@example.com>",
 		Secret:    []byte("0123456789abcdef0123456789abcdef"),
@@ -82,7 +83,7 @@ func job(t *testing.T, st *sqlite.Store, tr mailer.Transport) mailer.Job {
 		Issue:     issueID,
 		Ledger:    st,
 		Transport: tr,
-		Compose: func(d digest.Delivery) (*digest.Message, error) {
+		Compose: func(d digest.Delivery) (*email.Message, error) {
 			return c.Compose(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive})
 		},
 		Concurrency: 3,
@@ -118,7 +119,7 @@ func checkMessage(t *testing.T, rcpt string, data []byte) {
 	if p := h.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
 		t.Errorf("%s: List-Unsubscribe-Post = %q", rcpt, p)
 	}
-	if id := h.Get("Message-Id"); id != digest.MessageID(issueID, rcpt, "digest.example.com") {
+	if id := h.Get("Message-Id"); id != email.MessageID(issueID, rcpt, "digest.example.com") {
 		t.Errorf("%s: Message-ID = %q", rcpt, id)
 	}
 	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 )
 
 // Maildir delivers into a Maildir (tmp/, new/, cur/), the outbox used when no
@@ -48,7 +48,7 @@ var maildirSeq atomic.Uint64
 
 // Send writes the message with LF line endings, as mail stored on Unix has
 // them (the SMTP form has CRLF).
-func (c *maildirConn) Send(m *digest.Message, handOver func() bool) (Result, error) {
+func (c *maildirConn) Send(m *email.Message, handOver func() bool) (Result, error) {
 	now := time.Now()
 	name := fmt.Sprintf("%d.M%dP%dQ%d.%s", now.Unix(), now.Nanosecond()/1000, os.Getpid(), maildirSeq.Add(1), c.host)
 	tmp := filepath.Join(c.dir, "tmp", name)

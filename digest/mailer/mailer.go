@@ -8,7 +8,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 )
 
 // Transport opens connections that deliver messages: to an SMTP relay, or
@@ -28,7 +28,7 @@ type Conn interface {
 	// over, a message is finished (bounded by the transport's timeouts)
 	// so that its outcome can be recorded. An error means the transport
 	// itself is broken and msg was not delivered: the run stops.
-	Send(msg *digest.Message, handOver func() bool) (Result, error)
+	Send(msg *email.Message, handOver func() bool) (Result, error)
 	// Close ends the connection: politely when it is healthy, at once
 	// when it is not.
 	Close() error
@@ -36,7 +36,7 @@ type Conn interface {
 
 // SendOne delivers a single message over a connection of its own: for the
 // odd message outside a run (a confirmation mail, send --to).
-func SendOne(ctx context.Context, tr Transport, msg *digest.Message) (Result, error) {
+func SendOne(ctx context.Context, tr Transport, msg *email.Message) (Result, error) {
 	conn, err := tr.Open(ctx)
 	if err != nil {
 		return Result{}, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 )
@@ -109,7 +110,7 @@ func (c *smtpConn) dial(ctx context.Context) error {
 	return nil
 }
 
-func (c *smtpConn) Send(m *digest.Message, handOver func() bool) (Result, error) {
+func (c *smtpConn) Send(m *email.Message, handOver func() bool) (Result, error) {
 	handed := false
 	once := func() bool {
 		handed = true
@@ -142,7 +143,7 @@ var wire = sync.Pool{New: func() any { return new([]byte) }}
 
 // send runs one mail transaction. retry reports a connection found broken
 // before the final dot, when nothing was delivered.
-func (c *smtpConn) send(m *digest.Message, handOver func() bool) (r Result, retry bool) {
+func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry bool) {
 	if c.sc == nil || !c.sc.HasConnection() {
 		return Result{Outcome: Temporary, Response: "no connection", Reconnect: true}, true
 	}

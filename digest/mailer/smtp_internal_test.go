@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
 	"github.com/digest-newsletter/digest/templates"
 )
@@ -16,11 +17,11 @@ import (
 // abandoned, undelivered, when it says no.
 func TestSMTPTransaction(t *testing.T) {
 	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	c, err := digest.NewComposer(&digest.Issue{
+	c, err := email.NewComposer(&digest.Issue{
 		ID: "2026-W48", Number: 1, Title: "Weekly Digest #1", Since: at.AddDate(0, 0, -7), Cutoff: at,
 		Items: []digest.Item{{Key: "https://example.com/a", Path: "a.md", Title: "A", URL: "https://example.com/a",
 			Site: "example.com", Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 1, Excerpt: "a"}},
-	}, digest.ComposerOptions{
+	}, email.ComposerOptions{
 		Site:   digest.Site{Title: "Weekly Digest", URL: "https://digest.example.com", Language: "en"},
 		From:   "Weekly Digest <digest@example.com>",
 		Secret: []byte("0123456789abcdef0123456789abcdef"), Templates: templates.Default, Date: at,
@@ -28,7 +29,7 @@ func TestSMTPTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := func(to string) *digest.Message {
+	msg := func(to string) *email.Message {
 		m, err := c.Compose(digest.Subscriber{Email: to, Status: digest.StatusActive})
 		if err != nil {
 			t.Fatal(err)

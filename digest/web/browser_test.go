@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/web"
 	"github.com/digest-newsletter/digest/templates"
 )
@@ -116,7 +117,7 @@ func publishForBrowser(t *testing.T, e *env) (issuePath string) {
 	older := &digest.Issue{ID: "2026-W48", Number: 1, Title: "Weekly Digest #1 · 2026-W48", Cutoff: at.AddDate(0, 0, -7), Items: is.Items[2:]}
 	write("index.html", func(b *bytes.Buffer) error { return r.Index(b, site, []*digest.Issue{is, older}) })
 	write(is.Path()+"index.html", func(b *bytes.Buffer) error { return r.IssuePage(b, site, is) })
-	c, err := digest.NewComposer(is, digest.ComposerOptions{Site: site, From: "剪藏周报 <digest@example.com>", Secret: secret, Templates: templates.Default, Date: at})
+	c, err := email.NewComposer(is, email.ComposerOptions{Site: site, From: "剪藏周报 <digest@example.com>", Secret: secret, Templates: templates.Default, Date: at})
 	if err != nil {
 		t.Fatal(err)
 	}

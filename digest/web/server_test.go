@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
@@ -554,7 +555,7 @@ func TestDoubleOptInSMTP(t *testing.T) {
 	var e *env
 	e = start(t, func(o *web.Options) {
 		o.SendConfirm = func(ctx context.Context, sub digest.Subscriber, link string, expires time.Time) error {
-			m, err := digest.ComposeConfirm(digest.ComposerOptions{
+			m, err := email.ComposeConfirm(email.ComposerOptions{
 				Site: e.Site, From: "Weekly Digest <digest@example.com>", Secret: secret,
 				Templates: templates.Default, Date: e.Clock.Now(),
 			}, sub, link, expires)

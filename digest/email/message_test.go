@@ -1,10 +1,12 @@
-package digest
+package email
 
 import (
 	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/text"
 	"io"
 	"io/fs"
 	"mime"
@@ -21,49 +23,38 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/digest-newsletter/digest/digest/text"
 	"github.com/digest-newsletter/digest/templates"
 )
 
-// -update rewrites the golden files. Other test files may define the same
-// flag; whichever comes first registers it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func emlUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files in testdata: go test -update.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var (
-	msgSecret = []byte("message-test-secret-0123456789")
-	msgDate   = time.Date(2026, 11, 30, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	msgSites  = map[string]Site{
+	testSecret = []byte("message-test-secret-0123456789")
+	testDate   = time.Date(2026, 11, 30, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	testSites  = map[string]digest.Site{
 		"en": {Title: "Weekly Digest", URL: "https://digest.example.com", Author: "Ada", Email: "digest@example.com", Language: "en"},
 		"zh": {Title: "剪藏周报", URL: "https://digest.example.com/", Author: "王芳", Language: "zh-CN"},
 	}
 )
 
-// msgTitles are issue titles; the Chinese one is long enough to be folded
+// testTitles are issue titles; the Chinese one is long enough to be folded
 // over several encoded words in the Subject.
-var msgTitles = map[string]string{
+var testTitles = map[string]string{
 	"en": "Weekly Digest #3 · 2026-W48",
 	"zh": "剪藏周报第 3 期 · 2026-W48：人工智能、个体价值与十年后的城市",
 }
 
-// msgIssue is a small issue of two groups, one item of which is hostile.
-func msgIssue() *Issue {
+// testIssue is a small issue of two groups, one item of which is hostile.
+func testIssue() *digest.Issue {
 	d := func(day int) time.Time { return time.Date(2026, 11, day, 9, 30, 0, 0, time.UTC) }
-	return &Issue{
+	return &digest.Issue{
 		ID:     "2026-W48",
 		Number: 3,
 		Title:  "Weekly Digest #3 · 2026-W48",
 		Since:  d(23),
-		Cutoff: msgDate,
-		Items: []Item{
+		Cutoff: testDate,
+		Items: []digest.Item{
 			{
 				Title: "Why large language models still cannot count the r's in strawberry, and what tokenizers have to do with it",
 				URL:   "https://www.example.org/posts/tokenizers?utm_source=x", Site: "example.org",
@@ -91,18 +82,18 @@ func msgIssue() *Issue {
 	}
 }
 
-func msgOptions(lang string) ComposerOptions {
+func testOptions(lang string) ComposerOptions {
 	return ComposerOptions{
-		Site:      msgSites[lang],
+		Site:      testSites[lang],
 		From:      "Weekly Digest <digest@example.com>",
-		Secret:    msgSecret,
+		Secret:    testSecret,
 		List:      "digest.example.com",
 		Templates: templates.Default,
-		Date:      msgDate,
+		Date:      testDate,
 	}
 }
 
-func msgCompose(t testing.TB, c *Composer, sub Subscriber) ([]byte, *Message) {
+func compose(t testing.TB, c *Composer, sub digest.Subscriber) ([]byte, *Message) {
 	t.Helper()
 	m, err := c.Compose(sub)
 	if err != nil {
@@ -115,11 +106,11 @@ func msgCompose(t testing.TB, c *Composer, sub Subscriber) ([]byte, *Message) {
 	return buf.Bytes(), m
 }
 
-func msgComposer(t testing.TB, lang string) *Composer {
+func newComposer(t testing.TB, lang string) *Composer {
 	t.Helper()
-	is := msgIssue()
-	is.Title = msgTitles[lang]
-	c, err := NewComposer(is, msgOptions(lang))
+	is := testIssue()
+	is.Title = testTitles[lang]
+	c, err := NewComposer(is, testOptions(lang))
 	if err != nil {
 		t.Fatalf("NewComposer: %v", err)
 	}
@@ -200,9 +191,9 @@ func parseMail(t *testing.T, raw []byte) parsedMail {
 	return p
 }
 
-var msgSubscribers = map[string]Subscriber{
-	"en": {Email: "alice@example.com", Name: "Alice Liddell", Status: StatusActive},
-	"zh": {Email: "wang.fang@example.cn", Name: "王芳", Status: StatusActive},
+var testSubscribers = map[string]digest.Subscriber{
+	"en": {Email: "alice@example.com", Name: "Alice Liddell", Status: digest.StatusActive},
+	"zh": {Email: "wang.fang@example.cn", Name: "王芳", Status: digest.StatusActive},
 }
 
 // TestComposeGolden compares whole messages with testdata/eml; run with
@@ -210,13 +201,13 @@ var msgSubscribers = map[string]Subscriber{
 func TestComposeGolden(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
-			raw, _ := msgCompose(t, msgComposer(t, lang), msgSubscribers[lang])
-			again, _ := msgCompose(t, msgComposer(t, lang), msgSubscribers[lang])
+			raw, _ := compose(t, newComposer(t, lang), testSubscribers[lang])
+			again, _ := compose(t, newComposer(t, lang), testSubscribers[lang])
 			if !bytes.Equal(raw, again) {
 				t.Fatal("two composers wrote different messages for the same subscriber")
 			}
 			golden := filepath.Join("testdata", "eml", lang+".eml")
-			if emlUpdating() {
+			if *update {
 				if err := os.WriteFile(golden, raw, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -235,9 +226,9 @@ func TestComposeGolden(t *testing.T) {
 func TestComposeMessage(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
-			sub := msgSubscribers[lang]
-			c := msgComposer(t, lang)
-			raw, m := msgCompose(t, c, sub)
+			sub := testSubscribers[lang]
+			c := newComposer(t, lang)
+			raw, m := compose(t, c, sub)
 			p := parseMail(t, raw)
 
 			wantKeys := []string{"Date", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Message-ID", "Subject", "From", "To", "Content-Type"}
@@ -245,7 +236,7 @@ func TestComposeMessage(t *testing.T) {
 				t.Errorf("header fields = %q, want %q", p.keys, wantKeys)
 			}
 			dec := new(mime.WordDecoder)
-			if got, err := dec.DecodeHeader(p.header.Get("Subject")); err != nil || got != msgTitles[lang] {
+			if got, err := dec.DecodeHeader(p.header.Get("Subject")); err != nil || got != testTitles[lang] {
 				t.Errorf("Subject = %q (%v)", got, err)
 			}
 			if got := p.header.Get("Date"); got != "Mon, 30 Nov 2026 08:00:00 +0800" {
@@ -273,20 +264,20 @@ func TestComposeMessage(t *testing.T) {
 			}
 
 			// RFC 8058 and RFC 2919.
-			unsub := msgUnsubscribeURL(t, p.header.Get("List-Unsubscribe"))
+			unsub := unsubscribeURL(t, p.header.Get("List-Unsubscribe"))
 			token := strings.TrimPrefix(unsub, "https://digest.example.com/unsubscribe?t=")
-			if email, err := VerifyUnsubscribeToken(msgSecret, token, "digest.example.com"); err != nil || email != sub.Email {
+			if email, err := digest.VerifyUnsubscribeToken(testSecret, token, "digest.example.com"); err != nil || email != sub.Email {
 				t.Errorf("unsubscribe token is for %q (%v), want %q", email, err, sub.Email)
 			}
 			if got := p.header.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
 				t.Errorf("List-Unsubscribe-Post = %q", got)
 			}
 			hasMailto := strings.Contains(p.header.Get("List-Unsubscribe"), "<mailto:digest@example.com?subject=unsubscribe>")
-			if hasMailto != (msgSites[lang].Email != "") {
+			if hasMailto != (testSites[lang].Email != "") {
 				t.Errorf("List-Unsubscribe = %q: mailto when site.email is set, only then", p.header.Get("List-Unsubscribe"))
 			}
 			listID, err := dec.DecodeHeader(p.header.Get("List-Id"))
-			if err != nil || listID != msgSites[lang].Title+" <digest.example.com>" {
+			if err != nil || listID != testSites[lang].Title+" <digest.example.com>" {
 				t.Errorf("List-Id = %q (%v)", listID, err)
 			}
 
@@ -317,7 +308,7 @@ func TestComposeMessage(t *testing.T) {
 				t.Errorf("text part has markup")
 			}
 			for i, line := range strings.Split(p.text, "\n") {
-				if w := text.DisplayWidth(line); w > mailTextWidth && !strings.Contains(line, "://") {
+				if w := text.DisplayWidth(line); w > textWidth && !strings.Contains(line, "://") {
 					t.Errorf("text line %d is %d columns wide: %q", i+1, w, line)
 				}
 			}
@@ -347,8 +338,8 @@ func TestComposeMessage(t *testing.T) {
 	}
 }
 
-// msgUnsubscribeURL returns the https URL of a List-Unsubscribe value.
-func msgUnsubscribeURL(t *testing.T, v string) string {
+// unsubscribeURL returns the https URL of a List-Unsubscribe value.
+func unsubscribeURL(t *testing.T, v string) string {
 	t.Helper()
 	m := regexp.MustCompile(`^<(https://[^>]+)>`).FindStringSubmatch(v)
 	if m == nil {
@@ -358,10 +349,10 @@ func msgUnsubscribeURL(t *testing.T, v string) string {
 }
 
 func TestComposeMessageIDs(t *testing.T) {
-	c := msgComposer(t, "en")
-	_, a := msgCompose(t, c, Subscriber{Email: "a@example.com"})
-	_, a2 := msgCompose(t, msgComposer(t, "en"), Subscriber{Email: "a@example.com", Name: "Changed Name"})
-	_, b := msgCompose(t, c, Subscriber{Email: "b@example.com"})
+	c := newComposer(t, "en")
+	_, a := compose(t, c, digest.Subscriber{Email: "a@example.com"})
+	_, a2 := compose(t, newComposer(t, "en"), digest.Subscriber{Email: "a@example.com", Name: "Changed Name"})
+	_, b := compose(t, c, digest.Subscriber{Email: "b@example.com"})
 	if a.MessageID != a2.MessageID {
 		t.Errorf("Message-ID changed between runs: %s, %s", a.MessageID, a2.MessageID)
 	}
@@ -385,7 +376,7 @@ func TestComposeGreeting(t *testing.T) {
 		{"en", "<script>", "Hi <script>,"},
 	}
 	for _, tt := range tests {
-		raw, _ := msgCompose(t, msgComposer(t, tt.lang), Subscriber{Email: "g@example.com", Name: tt.name})
+		raw, _ := compose(t, newComposer(t, tt.lang), digest.Subscriber{Email: "g@example.com", Name: tt.name})
 		p := parseMail(t, raw)
 		if !strings.HasPrefix(p.text, tt.want+"\n") {
 			t.Errorf("%s %q: text starts %q, want %q", tt.lang, tt.name, firstLine(p.text), tt.want)
@@ -407,13 +398,13 @@ func firstLine(s string) string {
 // TestComposeHeaderInjection puts header syntax in the issue title: the
 // subject stays one line and no header field appears.
 func TestComposeHeaderInjection(t *testing.T) {
-	is := msgIssue()
+	is := testIssue()
 	is.Title = "Digest\r\nBcc: victim@example.com\nX-Injected: 1\u2028Reply-To: x@example.com\x00"
-	c, err := NewComposer(is, msgOptions("en"))
+	c, err := NewComposer(is, testOptions("en"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := msgCompose(t, c, msgSubscribers["en"])
+	raw, _ := compose(t, c, testSubscribers["en"])
 	p := parseMail(t, raw)
 	want := []string{"Content-Type", "Date", "From", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Message-ID", "Subject", "To"}
 	if got := slices.Sorted(slices.Values(p.keys)); !slices.Equal(got, want) {
@@ -430,7 +421,7 @@ func TestComposeHeaderInjection(t *testing.T) {
 }
 
 func TestComposeTagFilter(t *testing.T) {
-	c := msgComposer(t, "zh")
+	c := newComposer(t, "zh")
 	tests := []struct {
 		tags       []string
 		want, skip []string // headings in the text part
@@ -442,7 +433,7 @@ func TestComposeTagFilter(t *testing.T) {
 		{[]string{"cooking"}, nil, nil},
 	}
 	for _, tt := range tests {
-		sub := Subscriber{Email: "t@example.com", Tags: tt.tags}
+		sub := digest.Subscriber{Email: "t@example.com", Tags: tt.tags}
 		m, err := c.Compose(sub)
 		if tt.want == nil {
 			if !errors.Is(err, ErrNothingForSubscriber) || m != nil {
@@ -478,28 +469,28 @@ func TestComposeTagFilter(t *testing.T) {
 
 func TestComposeErrors(t *testing.T) {
 	mod := func(f func(*ComposerOptions)) ComposerOptions {
-		o := msgOptions("en")
+		o := testOptions("en")
 		f(&o)
 		return o
 	}
 	tests := []struct {
 		name string
 		opt  ComposerOptions
-		is   *Issue
+		is   *digest.Issue
 		want string
 	}{
-		{"no secret", mod(func(o *ComposerOptions) { o.Secret = nil }), msgIssue(), "no secret"},
-		{"no templates", mod(func(o *ComposerOptions) { o.Templates = nil }), msgIssue(), "no templates"},
-		{"bad from", mod(func(o *ComposerOptions) { o.From = "not an address" }), msgIssue(), "from"},
-		{"bad list", mod(func(o *ComposerOptions) { o.List = "a b>\r\nX: y" }), msgIssue(), "list"},
-		{"bad url", mod(func(o *ComposerOptions) { o.Site.URL = "javascript:alert(1)" }), msgIssue(), "site.url"},
-		{"empty issue", msgOptions("en"), &Issue{ID: "2026-W48"}, "no items"},
+		{"no secret", mod(func(o *ComposerOptions) { o.Secret = nil }), testIssue(), "no secret"},
+		{"no templates", mod(func(o *ComposerOptions) { o.Templates = nil }), testIssue(), "no templates"},
+		{"bad from", mod(func(o *ComposerOptions) { o.From = "not an address" }), testIssue(), "from"},
+		{"bad list", mod(func(o *ComposerOptions) { o.List = "a b>\r\nX: y" }), testIssue(), "list"},
+		{"bad url", mod(func(o *ComposerOptions) { o.Site.URL = "javascript:alert(1)" }), testIssue(), "site.url"},
+		{"empty issue", testOptions("en"), &digest.Issue{ID: "2026-W48"}, "no items"},
 		{"no unsubscribe link", mod(func(o *ComposerOptions) {
-			o.Templates = msgOverlay(map[string]string{"email.txt": "{{.Greeting}} {{.Issue.Title}}"})
-		}), msgIssue(), "no unsubscribe link"},
+			o.Templates = overlay(map[string]string{"email.txt": "{{.Greeting}} {{.Issue.Title}}"})
+		}), testIssue(), "no unsubscribe link"},
 		{"template error", mod(func(o *ComposerOptions) {
-			o.Templates = msgOverlay(map[string]string{"email.html": "{{.Nope}}"})
-		}), msgIssue(), "templates"},
+			o.Templates = overlay(map[string]string{"email.html": "{{.Nope}}"})
+		}), testIssue(), "templates"},
 	}
 	for _, tt := range tests {
 		_, err := NewComposer(tt.is, tt.opt)
@@ -507,16 +498,16 @@ func TestComposeErrors(t *testing.T) {
 			t.Errorf("%s: NewComposer error = %v, want one mentioning %q", tt.name, err, tt.want)
 		}
 	}
-	c := msgComposer(t, "en")
+	c := newComposer(t, "en")
 	for _, addr := range []string{"", "Alice <a@example.com>", "a@example.com\r\nBcc: b@example.com", "nope"} {
-		if _, err := c.Compose(Subscriber{Email: addr}); err == nil {
+		if _, err := c.Compose(digest.Subscriber{Email: addr}); err == nil {
 			t.Errorf("Compose(%q) did not fail", addr)
 		}
 	}
 }
 
-// msgOverlay returns the default templates with some replaced.
-func msgOverlay(replace map[string]string) fs.FS {
+// overlay returns the default templates with some replaced.
+func overlay(replace map[string]string) fs.FS {
 	m := fstest.MapFS{}
 	names, _ := fs.Glob(templates.Default, "*")
 	for _, name := range names {
@@ -530,13 +521,13 @@ func msgOverlay(replace map[string]string) fs.FS {
 }
 
 func TestComposeConfirm(t *testing.T) {
-	expires := msgDate.Add(48 * time.Hour)
+	expires := testDate.Add(48 * time.Hour)
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
-			opt := msgOptions(lang)
-			token := ConfirmToken(msgSecret, "new@example.com", opt.List, expires)
+			opt := testOptions(lang)
+			token := digest.ConfirmToken(testSecret, "new@example.com", opt.List, expires)
 			url := "https://digest.example.com/confirm?t=" + token
-			m, err := ComposeConfirm(opt, Subscriber{Email: "new@example.com"}, url, expires)
+			m, err := ComposeConfirm(opt, digest.Subscriber{Email: "new@example.com"}, url, expires)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -551,7 +542,7 @@ func TestComposeConfirm(t *testing.T) {
 			if !strings.Contains(p.text, "\n  "+url+"\n") || !strings.Contains(p.html, `href="`+url+`"`) {
 				t.Errorf("confirm URL missing:\n%s\n%s", p.text, p.html)
 			}
-			if email, err := VerifyConfirmToken(msgSecret, token, opt.List, msgDate); err != nil || email != "new@example.com" {
+			if email, err := digest.VerifyConfirmToken(testSecret, token, opt.List, testDate); err != nil || email != "new@example.com" {
 				t.Errorf("token: %q, %v", email, err)
 			}
 			subject, _ := new(mime.WordDecoder).DecodeHeader(p.header.Get("Subject"))
@@ -561,18 +552,18 @@ func TestComposeConfirm(t *testing.T) {
 			if !strings.Contains(p.html, "style=") || strings.Contains(strings.ToLower(p.html), "<script") {
 				t.Error("HTML part not inlined, or has a script")
 			}
-			m2, _ := ComposeConfirm(opt, Subscriber{Email: "new@example.com"}, url, expires)
+			m2, _ := ComposeConfirm(opt, digest.Subscriber{Email: "new@example.com"}, url, expires)
 			if m.MessageID != m2.MessageID || !strings.HasSuffix(m.MessageID, "@digest.example.com>") {
 				t.Errorf("Message-ID %s, then %s", m.MessageID, m2.MessageID)
 			}
 		})
 	}
-	if _, err := ComposeConfirm(msgOptions("en"), Subscriber{Email: "new@example.com"}, "javascript:alert(1)", expires); err == nil {
+	if _, err := ComposeConfirm(testOptions("en"), digest.Subscriber{Email: "new@example.com"}, "javascript:alert(1)", expires); err == nil {
 		t.Error("ComposeConfirm took a javascript: URL")
 	}
 }
 
-func TestMailWrap(t *testing.T) {
+func TestWrap(t *testing.T) {
 	tests := []struct {
 		prefix, text, want string
 	}{
@@ -585,16 +576,16 @@ func TestMailWrap(t *testing.T) {
 		{"", strings.Repeat("汉", 35) + "，。结束", strings.Repeat("汉", 35) + "\n" + "，。结束"},
 	}
 	for _, tt := range tests {
-		got := mailWrap(tt.prefix, tt.text)
+		got := wrap(tt.prefix, tt.text)
 		if tt.want == strings.Repeat("汉", 35)+"\n"+"，。结束" {
 			// UAX 14 keeps the marks with the character before them.
 			if strings.HasPrefix(strings.Split(got, "\n")[1], "，") {
-				t.Errorf("mailWrap(%q) starts a line with a closing mark:\n%s", tt.text, got)
+				t.Errorf("wrap(%q) starts a line with a closing mark:\n%s", tt.text, got)
 			}
 			continue
 		}
 		if got != tt.want {
-			t.Errorf("mailWrap(%q, %q) =\n%s\nwant\n%s", tt.prefix, tt.text, got, tt.want)
+			t.Errorf("wrap(%q, %q) =\n%s\nwant\n%s", tt.prefix, tt.text, got, tt.want)
 		}
 	}
 }
@@ -602,11 +593,11 @@ func TestMailWrap(t *testing.T) {
 // BenchmarkCompose composes the issue for 10,000 subscribers of a few tag
 // sets; ns/op is per message.
 func BenchmarkCompose(b *testing.B) {
-	c := msgComposer(b, "zh")
+	c := newComposer(b, "zh")
 	tagSets := [][]string{nil, {"AI"}, {"未来趋势"}, {"AI", "未来趋势"}}
-	subs := make([]Subscriber, 10000)
+	subs := make([]digest.Subscriber, 10000)
 	for i := range subs {
-		subs[i] = Subscriber{Email: fmt.Sprintf("reader%05d@example.com", i), Name: fmt.Sprintf("读者%d", i), Tags: tagSets[i%len(tagSets)]}
+		subs[i] = digest.Subscriber{Email: fmt.Sprintf("reader%05d@example.com", i), Name: fmt.Sprintf("读者%d", i), Tags: tagSets[i%len(tagSets)]}
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -621,11 +612,11 @@ func BenchmarkCompose(b *testing.B) {
 
 // BenchmarkComposeWrite adds writing the message out, as sending does.
 func BenchmarkComposeWrite(b *testing.B) {
-	c := msgComposer(b, "zh")
+	c := newComposer(b, "zh")
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		m, err := c.Compose(Subscriber{Email: fmt.Sprintf("reader%05d@example.com", i%10000), Name: "读者"})
+		m, err := c.Compose(digest.Subscriber{Email: fmt.Sprintf("reader%05d@example.com", i%10000), Name: "读者"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -636,7 +627,7 @@ func BenchmarkComposeWrite(b *testing.B) {
 	}
 }
 
-func TestMailEncodeWords(t *testing.T) {
+func TestEncodeWords(t *testing.T) {
 	dec := new(mime.WordDecoder)
 	for _, s := range []string{
 		"Weekly Digest #3",
@@ -645,22 +636,22 @@ func TestMailEncodeWords(t *testing.T) {
 		"emoji 🧠🤖 and café_au_lait = 3?",
 		strings.Repeat("長", 100),
 	} {
-		enc := mailEncodeWords(s)
+		enc := encodeWords(s)
 		got, err := dec.DecodeHeader(enc)
 		if err != nil || got != s {
-			t.Errorf("mailEncodeWords(%q) = %q, decodes to %q (%v)", s, enc, got, err)
+			t.Errorf("encodeWords(%q) = %q, decodes to %q (%v)", s, enc, got, err)
 		}
 		for w := range strings.FieldsSeq(enc) {
 			if len(w) > 60 {
-				t.Errorf("mailEncodeWords(%q): word %q is %d bytes, want at most 60", s, w, len(w))
+				t.Errorf("encodeWords(%q): word %q is %d bytes, want at most 60", s, w, len(w))
 			}
 		}
 	}
 }
 
-func TestMailWrapURLInCJK(t *testing.T) {
+func TestWrapURLInCJK(t *testing.T) {
 	url := "https://example.com/a/very/long/path/" + strings.Repeat("x", 30)
-	got := mailWrap("", strings.Repeat("汉", 20)+"（见"+url+"）。"+strings.Repeat("字", 40))
+	got := wrap("", strings.Repeat("汉", 20)+"（见"+url+"）。"+strings.Repeat("字", 40))
 	if !strings.Contains(got, url) {
 		t.Errorf("URL broken:\n%s", got)
 	}

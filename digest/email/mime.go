@@ -1,4 +1,4 @@
-package digest
+package email
 
 import (
 	"strings"
@@ -10,26 +10,26 @@ import (
 // recipient's copy is only their few values encoded and put between the
 // pre-encoded pieces.
 
-// qpLine is the longest encoded line, without its CRLF, that the encoder
+// maxQPLine is the longest encoded line, without its CRLF, that the encoder
 // writes: RFC 2045 allows 76 characters, the soft break's "=" included.
-const qpLine = 76
+const maxQPLine = 76
 
 const hexUpper = "0123456789ABCDEF"
 
-// qpAppend appends s, quoted-printable encoded (RFC 2045 §6.7), to dst as a
+// appendQP appends s, quoted-printable encoded (RFC 2045 §6.7), to dst as a
 // run that begins at the start of a line. Line breaks in s ("\n" or "\r\n")
-// become CRLF; lines longer than qpLine get soft breaks. A run that is not
+// become CRLF; lines longer than maxQPLine get soft breaks. A run that is not
 // final and stops mid-line ends with a soft break, so that runs encoded
 // apart decode, one after the other, to their texts joined: the pieces of
 // a message encoded once can then surround values encoded per recipient.
 //
 // A '.' that begins a line is encoded too, so the result never needs SMTP's
 // dot-stuffing and can be handed to a relay as it is.
-func qpAppend(dst []byte, s string, final bool) []byte {
+func appendQP(dst []byte, s string, final bool) []byte {
 	col := 0
 	for i := 0; i < len(s); i++ {
 		b := s[i]
-		if qpLineEnd(s, i) {
+		if lineEnd(s, i) {
 			if b == '\r' {
 				i++
 			}
@@ -43,7 +43,7 @@ func qpAppend(dst []byte, s string, final bool) []byte {
 			// transports may strip it.
 			next := i + 1
 			atEnd := next == len(s) && final
-			literal = !atEnd && !qpLineEnd(s, next)
+			literal = !atEnd && !lineEnd(s, next)
 		}
 		if b == '.' && col == 0 {
 			literal = false
@@ -54,9 +54,9 @@ func qpAppend(dst []byte, s string, final bool) []byte {
 		}
 		// Keep room for the soft break's '=', unless this is the last
 		// byte of a final run or of a line.
-		limit := qpLine - 1
-		if next := i + 1; (next == len(s) && final) || qpLineEnd(s, next) {
-			limit = qpLine
+		limit := maxQPLine - 1
+		if next := i + 1; (next == len(s) && final) || lineEnd(s, next) {
+			limit = maxQPLine
 		}
 		if col+width > limit {
 			dst = append(dst, '=', '\r', '\n')
@@ -78,9 +78,9 @@ func qpAppend(dst []byte, s string, final bool) []byte {
 	return dst
 }
 
-// qpLineEnd reports whether a line break ("\n" or "\r\n") begins at s[i]; a
+// lineEnd reports whether a line break ("\n" or "\r\n") begins at s[i]; a
 // lone CR is not one.
-func qpLineEnd(s string, i int) bool {
+func lineEnd(s string, i int) bool {
 	return i < len(s) && (s[i] == '\n' || (s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n'))
 }
 

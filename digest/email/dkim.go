@@ -1,4 +1,4 @@
-package digest
+package email
 
 import (
 	"crypto"
@@ -16,7 +16,7 @@ import (
 
 // DKIMSigner signs outgoing mail for a domain (the dkim: setting).
 //
-// go-mail's own DKIM support refolds headers after signing, which breaks the
+// go-mail's own digest.DKIM support refolds headers after signing, which breaks the
 // signature once List-Unsubscribe is among the signed headers; Sign instead
 // signs the message's bytes, exactly as they are sent, with go-msgauth, and
 // puts the signature field in front of them.
@@ -26,11 +26,11 @@ type DKIMSigner struct {
 	key      crypto.Signer
 }
 
-// dkimSignedHeaders are the header fields a signature covers. Those a
+// signedHeaders are the header fields a signature covers. Those a
 // forger would most like to change or add (From, Subject, the unsubscribe
 // pair) are listed twice: signing the absence of a second instance keeps
 // one from being added in transit.
-var dkimSignedHeaders = []string{
+var signedHeaders = []string{
 	"From", "From", "To", "Subject", "Subject", "Date", "Message-ID",
 	"List-Unsubscribe", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Unsubscribe-Post",
 	"List-Id", "MIME-Version", "Content-Type",
@@ -42,10 +42,10 @@ var dkimSignedHeaders = []string{
 func LoadDKIMSigner(domain, selector string, pemBytes []byte) (*DKIMSigner, error) {
 	domain = strings.TrimSuffix(strings.TrimSpace(domain), ".")
 	selector = strings.TrimSpace(selector)
-	if !mailIsDotAtom(domain) || !strings.Contains(domain, ".") {
+	if !isDotAtom(domain) || !strings.Contains(domain, ".") {
 		return nil, fmt.Errorf("dkim: domain %q is not a domain name", domain)
 	}
-	if !mailIsDotAtom(selector) {
+	if !isDotAtom(selector) {
 		return nil, fmt.Errorf("dkim: selector %q is not a DNS label", selector)
 	}
 	block, _ := pem.Decode(pemBytes)
@@ -108,7 +108,7 @@ func (s *DKIMSigner) Sign(m *Message) error {
 		Signer:                 s.key,
 		HeaderCanonicalization: dkim.CanonicalizationRelaxed,
 		BodyCanonicalization:   dkim.CanonicalizationRelaxed,
-		HeaderKeys:             dkimSignedHeaders,
+		HeaderKeys:             signedHeaders,
 	})
 	if err != nil {
 		return fmt.Errorf("dkim: %w", err)

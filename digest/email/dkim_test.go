@@ -1,4 +1,4 @@
-package digest
+package email
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	"io"
 	"net"
 	"strings"
@@ -81,13 +82,13 @@ func TestDKIMSignature(t *testing.T) {
 	for _, kind := range []string{"rsa-pkcs1", "rsa-pkcs8", "ed25519-pkcs8"} {
 		t.Run(kind, func(t *testing.T) {
 			s := dkimSigner(t, kind)
-			opt := msgOptions("en")
+			opt := testOptions("en")
 			opt.DKIM = s
-			c, err := NewComposer(msgIssue(), opt)
+			c, err := NewComposer(testIssue(), opt)
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, m := msgCompose(t, c, msgSubscribers["en"])
+			raw, m := compose(t, c, testSubscribers["en"])
 			if n := bytes.Count(raw, []byte("DKIM-Signature:")); n != 1 || !bytes.HasPrefix(raw, []byte("DKIM-Signature:")) {
 				t.Fatalf("%d DKIM-Signature fields, want 1:\n%s", n, raw)
 			}
@@ -158,16 +159,16 @@ func TestDKIMSignature(t *testing.T) {
 }
 
 // TestDKIMOverSMTP sends a signed message through go-mail's client to a real
-// SMTP server and verifies what the server received.
+// digest.SMTP server and verifies what the server received.
 func TestDKIMOverSMTP(t *testing.T) {
 	s := dkimSigner(t, "rsa-pkcs1")
-	opt := msgOptions("zh")
+	opt := testOptions("zh")
 	opt.DKIM = s
-	c, err := NewComposer(msgIssue(), opt)
+	c, err := NewComposer(testIssue(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.Compose(msgSubscribers["zh"])
+	m, err := c.Compose(testSubscribers["zh"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,16 +261,16 @@ func BenchmarkComposeDKIM(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			opt := msgOptions("zh")
+			opt := testOptions("zh")
 			opt.DKIM = s
-			c, err := NewComposer(msgIssue(), opt)
+			c, err := NewComposer(testIssue(), opt)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				if _, err := c.Compose(Subscriber{Email: fmt.Sprintf("reader%05d@example.com", i%10000)}); err != nil {
+				if _, err := c.Compose(digest.Subscriber{Email: fmt.Sprintf("reader%05d@example.com", i%10000)}); err != nil {
 					b.Fatal(err)
 				}
 				i++

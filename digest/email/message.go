@@ -1,4 +1,7 @@
-package digest
+// Package email composes the mail of a list: each recipient's copy of an issue and
+// the double opt-in confirmation, as multipart/alternative messages with
+// their headers, quoted-printable parts and DKIM signature.
+package email
 
 import (
 	"bytes"
@@ -8,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/digest-newsletter/digest/digest"
 	htmltemplate "html/template"
 	"io"
 	"io/fs"
@@ -26,7 +30,7 @@ import (
 )
 
 // Message is one recipient's copy of an issue (or a confirmation mail),
-// ready to hand to an SMTP relay or to write into a Maildir: header fields,
+// ready to hand to an digest.SMTP relay or to write into a Maildir: header fields,
 // then a multipart/alternative body of a plain-text and an HTML part, both
 // quoted-printable. It is held as pieces, most of them shared by every copy
 // of the issue, and written out afresh each time.
@@ -36,9 +40,9 @@ type Message struct {
 	MessageID string // with angle brackets, deterministic: <issue.hash(email)@site-host>
 
 	dkim   []byte   // the DKIM-Signature field, when signed
-	pieces [][]byte // the rest of the message, in SMTP form (CRLF line ends)
-	text   mailFilled
-	html   mailFilled
+	pieces [][]byte // the rest of the message, in digest.SMTP form (CRLF line ends)
+	text   filled
+	html   filled
 }
 
 // Len is the size of the written message in bytes.
@@ -79,34 +83,34 @@ var ErrNothingForSubscriber = errors.New("nothing in the issue for the subscribe
 
 // ComposerOptions is what every message of a list shares.
 type ComposerOptions struct {
-	Site      Site
+	Site      digest.Site
 	From      string      // "Name <addr>", the From header
-	Secret    []byte      // HMAC key of unsubscribe tokens (see CheckSecret)
-	List      string      // the list tokens are bound to and List-Id names; "" means Site.Host()
+	Secret    []byte      // HMAC key of unsubscribe tokens (see digest.CheckSecret)
+	List      string      // the list tokens are bound to and List-Id names; "" means digest.Site.Host()
 	DKIM      *DKIMSigner // signs each message when set
 	Templates fs.FS       // holds email.html, email.txt, confirm.html, confirm.txt (see package templates)
 	Date      time.Time   // the Date header; zero means the issue's cutoff
 }
 
-// EmailData is what email.html and email.txt are given. Greeting, Email and
+// IssueData is what email.html and email.txt are given. Greeting, Email and
 // UnsubscribeURL are per recipient: the templates are executed once per
 // distinct set of groups with stand-ins for them, filled in for each
 // recipient afterwards, so a template must place them unchanged.
-type EmailData struct {
-	Site           Site
-	Lang           string  // "zh" for a Chinese site, else "en"
-	Issue          *Issue  // the whole issue
-	Groups         []Group // the groups this recipient gets, in issue order
-	Count          int     // the items in Groups
-	IssueURL       string  // the issue on the web
-	Greeting       string  // "Hi Alice," or "你好，王芳："
-	Email          string  // the recipient's address
-	UnsubscribeURL string  // one-click unsubscribe link for this recipient
+type IssueData struct {
+	Site           digest.Site
+	Lang           string         // "zh" for a Chinese site, else "en"
+	Issue          *digest.Issue  // the whole issue
+	Groups         []digest.Group // the groups this recipient gets, in issue order
+	Count          int            // the items in Groups
+	IssueURL       string         // the issue on the web
+	Greeting       string         // "Hi Alice," or "你好，王芳："
+	Email          string         // the recipient's address
+	UnsubscribeURL string         // one-click unsubscribe link for this recipient
 }
 
 // ConfirmData is what confirm.html and confirm.txt are given.
 type ConfirmData struct {
-	Site       Site
+	Site       digest.Site
 	Lang       string // "zh" for a Chinese site, else "en"
 	Subject    string
 	Greeting   string
@@ -122,13 +126,13 @@ type ConfirmData struct {
 // is safe for concurrent use.
 type Composer struct {
 	opt       ComposerOptions
-	issue     *Issue
-	groups    []Group
+	issue     *digest.Issue
+	groups    []digest.Group
 	lang      string
 	list      string
 	from      *mail.Address
 	date      time.Time
-	subject   string // RFC 2047 encoded, see mailEncodeWords
+	subject   string // RFC 2047 encoded, see encodeWords
 	listID    string // List-Id value
 	mailto    string // "" or "<mailto:…>"
 	unsubBase string // unsubscribe URL without the token
@@ -138,18 +142,18 @@ type Composer struct {
 	marker    string // starts every stand-in of a per-recipient value
 
 	mu     sync.Mutex
-	bodies map[string]*mailBody // by which groups are included, "10110"
+	bodies map[string]*rendering // by which groups are included, "10110"
 }
 
-// mailBody is an issue rendered for a set of groups, with stand-ins where
+// rendering is an issue rendered for a set of groups, with stand-ins where
 // the per-recipient values go.
-type mailBody struct {
-	text, html *mailSlots
+type rendering struct {
+	text, html *slotted
 }
 
 // NewComposer parses the email templates of opt.Templates, checks the
 // options, and renders the issue for subscribers who want every tag.
-func NewComposer(is *Issue, opt ComposerOptions) (*Composer, error) {
+func NewComposer(is *digest.Issue, opt ComposerOptions) (*Composer, error) {
 	if is == nil || len(is.Items) == 0 {
 		return nil, errors.New("compose: issue has no items")
 	}
@@ -157,7 +161,7 @@ func NewComposer(is *Issue, opt ComposerOptions) (*Composer, error) {
 		opt:    opt,
 		issue:  is,
 		groups: is.Groups(),
-		bodies: make(map[string]*mailBody),
+		bodies: make(map[string]*rendering),
 	}
 	if err := c.init(&opt, is.Cutoff); err != nil {
 		return nil, err
@@ -166,29 +170,29 @@ func NewComposer(is *Issue, opt ComposerOptions) (*Composer, error) {
 		return nil, errors.New("compose: no date: neither ComposerOptions.Date nor the issue cutoff is set")
 	}
 	var err error
-	if c.html, err = htmltemplate.New("email.html").Funcs(mailHTMLFuncs).ParseFS(opt.Templates, "email.html"); err != nil {
+	if c.html, err = htmltemplate.New("email.html").Funcs(htmlFuncs).ParseFS(opt.Templates, "email.html"); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	if c.text, err = texttemplate.New("email.txt").Funcs(mailTextFuncs).ParseFS(opt.Templates, "email.txt"); err != nil {
+	if c.text, err = texttemplate.New("email.txt").Funcs(textFuncs).ParseFS(opt.Templates, "email.txt"); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	var nonce [8]byte
 	rand.Read(nonce[:])
 	c.marker = "DIGESTSLOT" + hex.EncodeToString(nonce[:])
 
-	c.subject = mailEncodeWords(mailHeaderText(is.Title))
+	c.subject = encodeWords(headerText(is.Title))
 	c.issueURL = opt.Site.URL + "/" + is.Path()
 	c.unsubBase = opt.Site.URL + "/unsubscribe?t="
 	if opt.Site.Email != "" {
 		a, err := mail.ParseAddress(opt.Site.Email)
-		if err != nil || !mailIsASCII(a.Address) {
+		if err != nil || !isASCII(a.Address) {
 			return nil, fmt.Errorf("compose: site.email %q is not an ASCII address", opt.Site.Email)
 		}
 		c.mailto = "<mailto:" + a.Address + "?subject=unsubscribe>"
 	}
 	c.listID = "<" + c.list + ">"
-	if t := mailHeaderText(opt.Site.Title); t != "" {
-		c.listID = mailPhrase(t) + " " + c.listID
+	if t := headerText(opt.Site.Title); t != "" {
+		c.listID = phrase(t) + " " + c.listID
 	}
 
 	// Render for everyone now: template errors show before any sending.
@@ -207,14 +211,14 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 	if opt.Templates == nil {
 		return errors.New("compose: no templates")
 	}
-	if err := CheckSecret(opt.Secret); err != nil {
+	if err := digest.CheckSecret(opt.Secret); err != nil {
 		return fmt.Errorf("compose: %w", err)
 	}
 	u, err := url.Parse(opt.Site.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("compose: site.url %q is not an absolute http(s) URL", opt.Site.URL)
 	}
-	if !mailIsASCII(opt.Site.URL) {
+	if !isASCII(opt.Site.URL) {
 		return fmt.Errorf("compose: site.url %q is not ASCII (write an international domain in punycode, xn--…)", opt.Site.URL)
 	}
 	opt.Site.URL = strings.TrimRight(opt.Site.URL, "/")
@@ -227,10 +231,10 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 	if c.list == "" {
 		c.list = opt.Site.Host()
 	}
-	if !mailIsDotAtom(c.list) {
+	if !isDotAtom(c.list) {
 		return fmt.Errorf("compose: list %q is not a dotted name such as news.example.com", c.list)
 	}
-	c.lang = mailLang(opt.Site.Language)
+	c.lang = siteLang(opt.Site.Language)
 	c.date = opt.Date
 	if c.date.IsZero() {
 		c.date = cutoff
@@ -242,8 +246,8 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 // Compose returns sub's copy of the issue: only the groups whose tag sub
 // wants, greeted by name, with sub's unsubscribe link. It returns
 // ErrNothingForSubscriber when sub wants none of them.
-func (c *Composer) Compose(sub Subscriber) (*Message, error) {
-	addr, err := mailRecipient(sub.Email)
+func (c *Composer) Compose(sub digest.Subscriber) (*Message, error) {
+	addr, err := recipient(sub.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -262,10 +266,10 @@ func (c *Composer) Compose(sub Subscriber) (*Message, error) {
 		return nil, err
 	}
 
-	unsub := c.unsubBase + UnsubscribeToken(c.opt.Secret, addr, c.list)
-	greeting := mailGreeting(c.lang, sub.Name)
-	text := mailFilled{b.text, [3]string{greeting, addr, unsub}}
-	html := mailFilled{b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
+	unsub := c.unsubBase + digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
+	greeting := greet(c.lang, sub.Name)
+	text := filled{b.text, [3]string{greeting, addr, unsub}}
+	html := filled{b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
 
 	// Preformatted: each line is shorter than 998 bytes (a token is at
 	// most 512).
@@ -279,7 +283,7 @@ func (c *Composer) Compose(sub Subscriber) (*Message, error) {
 	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 
 	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
-	m, err := c.message(id, addr, mailHeaderText(sub.Name), c.subject, list, text, html)
+	m, err := c.message(id, addr, headerText(sub.Name), c.subject, list, text, html)
 	if err != nil {
 		return nil, err
 	}
@@ -290,10 +294,10 @@ func (c *Composer) Compose(sub Subscriber) (*Message, error) {
 }
 
 // ComposeConfirm returns the double opt-in mail asking sub to confirm a
-// subscription by opening confirmURL (made by the server from ConfirmToken)
+// subscription by opening confirmURL (made by the server from digest.ConfirmToken)
 // before expires. It has no List-Unsubscribe: there is no subscription yet.
 // Its Message-ID is deterministic in the address and opt.Date.
-func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expires time.Time) (*Message, error) {
+func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL string, expires time.Time) (*Message, error) {
 	c := &Composer{}
 	if err := c.init(&opt, time.Time{}); err != nil {
 		return nil, err
@@ -304,15 +308,15 @@ func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expi
 	if u, err := url.Parse(confirmURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(confirmURL, " \t\r\n\"'<>") {
 		return nil, fmt.Errorf("compose: confirm URL %q is not an absolute http(s) URL", confirmURL)
 	}
-	addr, err := mailRecipient(sub.Email)
+	addr, err := recipient(sub.Email)
 	if err != nil {
 		return nil, err
 	}
-	html, err := htmltemplate.New("confirm.html").Funcs(mailHTMLFuncs).ParseFS(opt.Templates, "confirm.html")
+	html, err := htmltemplate.New("confirm.html").Funcs(htmlFuncs).ParseFS(opt.Templates, "confirm.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	text, err := texttemplate.New("confirm.txt").Funcs(mailTextFuncs).ParseFS(opt.Templates, "confirm.txt")
+	text, err := texttemplate.New("confirm.txt").Funcs(textFuncs).ParseFS(opt.Templates, "confirm.txt")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -323,8 +327,8 @@ func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expi
 	data := ConfirmData{
 		Site:       c.opt.Site,
 		Lang:       c.lang,
-		Subject:    mailHeaderText(subject),
-		Greeting:   mailGreeting(c.lang, sub.Name),
+		Subject:    headerText(subject),
+		Greeting:   greet(c.lang, sub.Name),
 		Email:      addr,
 		ConfirmURL: confirmURL,
 		Expires:    expires,
@@ -336,12 +340,12 @@ func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expi
 	if err := html.Execute(&hb, data); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	inlined, err := mailInlineCSS(hb.String())
+	inlined, err := inlineCSS(hb.String())
 	if err != nil {
 		return nil, err
 	}
-	id := "<confirm." + mailAddrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
-	m, err := c.message(id, addr, mailHeaderText(sub.Name), mailEncodeWords(data.Subject), nil, mailLiteral(mailTidyText(tb.String())), mailLiteral(inlined))
+	id := "<confirm." + addrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
+	m, err := c.message(id, addr, headerText(sub.Name), encodeWords(data.Subject), nil, literalPart(tidyText(tb.String())), literalPart(inlined))
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +357,7 @@ func ComposeConfirm(opt ComposerOptions, sub Subscriber, confirmURL string, expi
 
 // message writes the header fields, extra ones (already written) among
 // them, and the two parts shared by every kind of mail.
-func (c *Composer) message(id, addr, name, subject string, extra []byte, text, html mailFilled) (*Message, error) {
+func (c *Composer) message(id, addr, name, subject string, extra []byte, text, html filled) (*Message, error) {
 	boundary := c.boundary(id)
 	if text.contains(boundary) || html.contains(boundary) {
 		return nil, fmt.Errorf("compose %s: the body contains the MIME boundary", addr)
@@ -367,14 +371,14 @@ func (c *Composer) message(id, addr, name, subject string, extra []byte, text, h
 	head = append(head, extra...)
 	head = appendField(head, "MIME-Version", "1.0")
 	head = appendField(head, "Content-Type", "multipart/alternative;\r\n boundary="+boundary)
-	head = append(head, "\r\n--"+boundary+"\r\n"+mailPartHeader("text/plain")...)
+	head = append(head, "\r\n--"+boundary+"\r\n"+partHeader("text/plain")...)
 
 	// The values of both parts are encoded into one buffer, then cut.
 	vals := make([]byte, 0, 1024)
 	var ends [2][3]int
-	for p, f := range []mailFilled{text, html} {
+	for p, f := range []filled{text, html} {
 		for i, v := range f.vals {
-			vals = qpAppend(vals, v, false)
+			vals = appendQP(vals, v, false)
 			ends[p][i] = len(vals)
 		}
 	}
@@ -391,13 +395,13 @@ func (c *Composer) message(id, addr, name, subject string, extra []byte, text, h
 
 	pieces := make([][]byte, 0, 6+2*(len(text.t.slots)+len(html.t.slots)))
 	pieces = append(pieces, head)
-	for p, f := range []mailFilled{text, html} {
+	for p, f := range []filled{text, html} {
 		if p == 1 {
-			pieces = append(pieces, []byte("\r\n--"+boundary+"\r\n"+mailPartHeader("text/html")))
+			pieces = append(pieces, []byte("\r\n--"+boundary+"\r\n"+partHeader("text/html")))
 		}
 		enc := f.t.encoded()
 		for i, k := range f.t.slots {
-			pieces = append(pieces, enc[i], value(p, mailSlotIndex(k)))
+			pieces = append(pieces, enc[i], value(p, slotIndex(k)))
 		}
 		pieces = append(pieces, enc[len(enc)-1])
 	}
@@ -405,9 +409,9 @@ func (c *Composer) message(id, addr, name, subject string, extra []byte, text, h
 	return &Message{To: addr, From: c.from.Address, MessageID: id, pieces: pieces, text: text, html: html}, nil
 }
 
-// mailPartHeader is the header of a part of content type ct, with the blank
+// partHeader is the header of a part of content type ct, with the blank
 // line that ends it.
-func mailPartHeader(ct string) string {
+func partHeader(ct string) string {
 	return "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: " + ct + "; charset=UTF-8\r\n\r\n"
 }
 
@@ -422,33 +426,33 @@ func (c *Composer) sign(m *Message) error {
 }
 
 // boundary is the MIME boundary of message id: fixed, so that the message
-// reads the same every time it is written (goldens, DKIM), and keyed with
+// reads the same every time it is written (goldens, digest.DKIM), and keyed with
 // the secret, so that no clipped text can contain it and forge a part.
 func (c *Composer) boundary(id string) string {
 	h := hmac.New(sha256.New, c.opt.Secret)
 	h.Write([]byte("digest mime boundary\x00"))
 	h.Write([]byte(id))
-	return mailBoundaryPrefix + hex.EncodeToString(h.Sum(nil)[:16])
+	return boundaryPrefix + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-const mailBoundaryPrefix = "digest-"
+const boundaryPrefix = "digest-"
 
 // MessageID is the Message-ID, with angle brackets, of the copy of issue
 // issueID sent to email: the same on every run, so that a resend is
 // recognisably the same message, and different for every address.
 func MessageID(issueID, email, host string) string {
-	return "<" + issueID + "." + mailAddrHash(email) + "@" + host + ">"
+	return "<" + issueID + "." + addrHash(email) + "@" + host + ">"
 }
 
-// mailAddrHash is 16 hex digits of the SHA-256 of an address.
-func mailAddrHash(email string) string {
-	sum := sha256.Sum256([]byte(tokenEmail(email)))
+// addrHash is 16 hex digits of the SHA-256 of an address.
+func addrHash(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
 	return hex.EncodeToString(sum[:8])
 }
 
 // body returns the issue rendered for the groups marked in want, rendering it
 // on first use.
-func (c *Composer) body(want []bool) (*mailBody, error) {
+func (c *Composer) body(want []bool) (*rendering, error) {
 	key := make([]byte, len(want))
 	for i, w := range want {
 		key[i] = '0'
@@ -461,7 +465,7 @@ func (c *Composer) body(want []bool) (*mailBody, error) {
 	if b, ok := c.bodies[string(key)]; ok {
 		return b, nil
 	}
-	data := EmailData{
+	data := IssueData{
 		Site:           c.opt.Site,
 		Lang:           c.lang,
 		Issue:          c.issue,
@@ -483,15 +487,15 @@ func (c *Composer) body(want []bool) (*mailBody, error) {
 	if err := c.html.Execute(&hb, data); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	inlined, err := mailInlineCSS(hb.String())
+	inlined, err := inlineCSS(hb.String())
 	if err != nil {
 		return nil, err
 	}
-	b := &mailBody{}
-	if b.text, err = mailSplitSlots(mailTidyText(tb.String()), c.marker); err != nil {
+	b := &rendering{}
+	if b.text, err = splitSlots(tidyText(tb.String()), c.marker); err != nil {
 		return nil, fmt.Errorf("templates: email.txt: %w", err)
 	}
-	if b.html, err = mailSplitSlots(inlined, c.marker); err != nil {
+	if b.html, err = splitSlots(inlined, c.marker); err != nil {
 		return nil, fmt.Errorf("templates: email.html: %w", err)
 	}
 	c.bodies[string(key)] = b
@@ -505,37 +509,37 @@ const (
 	slotUnsub    = 'U'
 )
 
-// mailSlots is a text with holes for the per-recipient values: lits[0],
+// slotted is a text with holes for the per-recipient values: lits[0],
 // value of slots[0], lits[1], … lits[len(slots)].
-type mailSlots struct {
+type slotted struct {
 	lits  []string
 	slots []byte
 
 	once     sync.Once
 	qp       [][]byte // lits quoted-printable encoded, see encoded
-	boundary bool     // some literal holds mailBoundaryPrefix
+	boundary bool     // some literal holds boundaryPrefix
 }
 
-func (t *mailSlots) prepare() {
+func (t *slotted) prepare() {
 	t.once.Do(func() {
 		t.qp = make([][]byte, len(t.lits))
 		for i, l := range t.lits {
-			t.qp[i] = qpAppend(nil, l, i == len(t.lits)-1)
-			t.boundary = t.boundary || strings.Contains(l, mailBoundaryPrefix)
+			t.qp[i] = appendQP(nil, l, i == len(t.lits)-1)
+			t.boundary = t.boundary || strings.Contains(l, boundaryPrefix)
 		}
 	})
 }
 
 // encoded returns the literals quoted-printable encoded, each as a run of
-// its own (see qpAppend), encoding them on first use.
-func (t *mailSlots) encoded() [][]byte {
+// its own (see appendQP), encoding them on first use.
+func (t *slotted) encoded() [][]byte {
 	t.prepare()
 	return t.qp
 }
 
-// mailSplitSlots cuts s at each stand-in. The unsubscribe link must be there.
-func mailSplitSlots(s, marker string) (*mailSlots, error) {
-	t := &mailSlots{}
+// splitSlots cuts s at each stand-in. The unsubscribe link must be there.
+func splitSlots(s, marker string) (*slotted, error) {
+	t := &slotted{}
 	for {
 		i := strings.Index(s, marker)
 		if i < 0 || i+len(marker) >= len(s) {
@@ -559,14 +563,14 @@ func mailSplitSlots(s, marker string) (*mailSlots, error) {
 	return t, nil
 }
 
-// mailFilled is a mailSlots with its holes filled: a part's content,
+// filled is a slotted with its holes filled: a part's content,
 // written out afresh each time the message is, never copied whole.
-type mailFilled struct {
-	t    *mailSlots
+type filled struct {
+	t    *slotted
 	vals [3]string // by slot: greeting, email, unsubscribe URL
 }
 
-func mailSlotIndex(k byte) int {
+func slotIndex(k byte) int {
 	switch k {
 	case slotGreeting:
 		return 0
@@ -579,7 +583,7 @@ func mailSlotIndex(k byte) int {
 // contains reports whether s is in one of the literals or values. (One
 // straddling both is not looked for: s is a MIME boundary no one can guess,
 // and this check is only a second line of defence.)
-func (f mailFilled) contains(s string) bool {
+func (f filled) contains(s string) bool {
 	f.t.prepare()
 	for _, l := range f.t.lits {
 		if !f.t.boundary {
@@ -598,25 +602,25 @@ func (f mailFilled) contains(s string) bool {
 }
 
 // String is the part's content with the values in their holes.
-func (f mailFilled) String() string {
+func (f filled) String() string {
 	var b strings.Builder
 	for i, k := range f.t.slots {
 		b.WriteString(f.t.lits[i])
-		b.WriteString(f.vals[mailSlotIndex(k)])
+		b.WriteString(f.vals[slotIndex(k)])
 	}
 	b.WriteString(f.t.lits[len(f.t.lits)-1])
 	return b.String()
 }
 
-// mailLiteral is a part's content with no per-recipient holes.
-func mailLiteral(s string) mailFilled {
-	return mailFilled{t: &mailSlots{lits: []string{s}}}
+// literalPart is a part's content with no per-recipient holes.
+func literalPart(s string) filled {
+	return filled{t: &slotted{lits: []string{s}}}
 }
 
-// mailInlineCSS moves the rules of the <style> elements into style
+// inlineCSS moves the rules of the <style> elements into style
 // attributes, so that clients that drop <style> (most webmails) keep the
 // layout.
-func mailInlineCSS(html string) (string, error) {
+func inlineCSS(html string) (string, error) {
 	p, err := premailer.NewPremailerFromString(html, premailer.NewOptions())
 	if err != nil {
 		return "", fmt.Errorf("templates: inline CSS: %w", err)
@@ -628,10 +632,10 @@ func mailInlineCSS(html string) (string, error) {
 	return out + "\n", nil
 }
 
-// mailTidyText trims trailing spaces from each line (the text templates
+// tidyText trims trailing spaces from each line (the text templates
 // leave some), collapses runs of blank lines and ends the text with one
 // newline. A signature separator "-- " keeps its space.
-func mailTidyText(s string) string {
+func tidyText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	blank := 0
@@ -654,8 +658,8 @@ func mailTidyText(s string) string {
 	return b.String()
 }
 
-// mailRecipient checks that email is a bare address fit for a To header.
-func mailRecipient(email string) (string, error) {
+// recipient checks that email is a bare address fit for a To header.
+func recipient(email string) (string, error) {
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(email) {
 		return "", fmt.Errorf("compose: invalid recipient address %q", email)
@@ -663,17 +667,17 @@ func mailRecipient(email string) (string, error) {
 	return a.Address, nil
 }
 
-// mailLang is "zh" for a Chinese site language, else "en".
-func mailLang(language string) string {
+// siteLang is "zh" for a Chinese site language, else "en".
+func siteLang(language string) string {
 	if l := strings.ToLower(language); l == "zh" || strings.HasPrefix(l, "zh-") || strings.HasPrefix(l, "zh_") {
 		return "zh"
 	}
 	return "en"
 }
 
-// mailGreeting greets name, or nobody in particular when it is empty.
-func mailGreeting(lang, name string) string {
-	name = mailHeaderText(name)
+// greet greets name, or nobody in particular when it is empty.
+func greet(lang, name string) string {
+	name = headerText(name)
 	switch {
 	case lang == "zh" && name != "":
 		return "你好，" + name + "："
@@ -685,31 +689,31 @@ func mailGreeting(lang, name string) string {
 	return "Hi there,"
 }
 
-// mailHeaderText makes s fit for one header line: control characters and
+// headerText makes s fit for one header line: control characters and
 // line or paragraph separators become spaces, runs of white space one.
-func mailHeaderText(s string) string {
+func headerText(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 	}), " ")
 }
 
-// mailPhrase is s as the display-name phrase of a header: as it is when it is
+// phrase is s as the display-name phrase of a header: as it is when it is
 // plain ASCII words, else RFC 2047 encoded words.
-func mailPhrase(s string) string {
+func phrase(s string) string {
 	for _, r := range s {
 		if r >= 0x7f || !(r == ' ' || unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
-			return mailEncodeWords(s)
+			return encodeWords(s)
 		}
 	}
 	return s
 }
 
-// mailEncodeWords returns s for an unstructured header field such as
+// encodeWords returns s for an unstructured header field such as
 // Subject: as it is when it is printable ASCII, else as RFC 2047 Q-encoded
 // words short enough that go-mail, which folds a field before any word
 // that does not fit the rest of its line, never leaves the first line
 // empty. Words break between characters, never inside one.
-func mailEncodeWords(s string) string {
+func encodeWords(s string) string {
 	plain := !strings.Contains(s, "=?")
 	for i := 0; i < len(s) && plain; i++ {
 		plain = s[i] >= ' ' && s[i] < 0x7f
@@ -755,9 +759,9 @@ func mailEncodeWords(s string) string {
 	return b.String()
 }
 
-// mailIsDotAtom reports whether s is a dot-atom of letters, digits, '-' and
+// isDotAtom reports whether s is a dot-atom of letters, digits, '-' and
 // '_', as a List-Id needs.
-func mailIsDotAtom(s string) bool {
+func isDotAtom(s string) bool {
 	if s == "" || len(s) > 255 {
 		return false
 	}
@@ -776,26 +780,26 @@ func mailIsDotAtom(s string) bool {
 	return true
 }
 
-// mailTextWidth is how wide the text part's lines may be, in columns.
-const mailTextWidth = 72
+// textWidth is how wide the text part's lines may be, in columns.
+const textWidth = 72
 
 var (
-	mailTextFuncs = texttemplate.FuncMap(mailFuncs())
-	mailHTMLFuncs = htmltemplate.FuncMap(mailFuncs())
+	textFuncs = texttemplate.FuncMap(funcs())
+	htmlFuncs = htmltemplate.FuncMap(funcs())
 )
 
-func mailFuncs() map[string]any {
-	f := maps.Clone(Funcs)
-	f["wrap"] = mailWrap
+func funcs() map[string]any {
+	f := maps.Clone(digest.Funcs)
+	f["wrap"] = wrap
 	f["underline"] = func(char, text string) string {
-		return strings.Repeat(char, max(1, min(uniseg.StringWidth(text), mailTextWidth)))
+		return strings.Repeat(char, max(1, min(uniseg.StringWidth(text), textWidth)))
 	}
-	f["meta"] = mailItemMeta
+	f["meta"] = itemMeta
 	return f
 }
 
-// mailItemMeta is an item's byline: authors · site · date · reading time.
-func mailItemMeta(it Item, lang string) string {
+// itemMeta is an item's byline: authors · site · date · reading time.
+func itemMeta(it digest.Item, lang string) string {
 	var parts []string
 	if a := strings.Join(it.Authors, ", "); strings.TrimSpace(a) != "" {
 		parts = append(parts, a)
@@ -813,15 +817,15 @@ func mailItemMeta(it Item, lang string) string {
 			parts = append(parts, strconv.Itoa(it.Minutes)+" min")
 		}
 	}
-	return mailHeaderText(strings.Join(parts, " · "))
+	return headerText(strings.Join(parts, " · "))
 }
 
-// mailWrap fills text to mailTextWidth columns, East Asian wide characters
+// wrap fills text to textWidth columns, East Asian wide characters
 // counting two. The first line starts with prefix, the others with as many
 // spaces. Lines break at spaces and, inside runs of CJK, where Unicode line
 // breaking allows (never before a closing mark); URLs and words wider than
 // the line go whole on a line of their own.
-func mailWrap(prefix, text string) string {
+func wrap(prefix, text string) string {
 	indent := strings.Repeat(" ", uniseg.StringWidth(prefix))
 	var b strings.Builder
 	b.WriteString(prefix)
@@ -833,7 +837,7 @@ func mailWrap(prefix, text string) string {
 		if space {
 			need++
 		}
-		if !lineStart && col+need > mailTextWidth {
+		if !lineStart && col+need > textWidth {
 			b.WriteString("\n")
 			b.WriteString(indent)
 			col = len(indent)
@@ -847,9 +851,9 @@ func mailWrap(prefix, text string) string {
 		lineStart = false
 		space = false
 	}
-	for _, word := range strings.Fields(mailHeaderText(text)) {
+	for _, word := range strings.Fields(headerText(text)) {
 		space = true
-		if mailIsASCII(word) {
+		if isASCII(word) {
 			put(word, uniseg.StringWidth(word))
 			continue
 		}
@@ -859,7 +863,7 @@ func mailWrap(prefix, text string) string {
 		var units []string
 		glue := false // the next segment joins the last unit
 		for word != "" {
-			pre, url, post := mailCutURL(word)
+			pre, url, post := cutURL(word)
 			state := -1
 			for pre != "" {
 				var seg string
@@ -888,9 +892,9 @@ func mailWrap(prefix, text string) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// mailCutURL cuts word around its first URL: the run of printable ASCII
+// cutURL cuts word around its first URL: the run of printable ASCII
 // that holds "://". Without one, all of word is pre.
-func mailCutURL(word string) (pre, url, post string) {
+func cutURL(word string) (pre, url, post string) {
 	i := strings.Index(word, "://")
 	if i < 0 {
 		return word, "", ""
@@ -905,7 +909,7 @@ func mailCutURL(word string) (pre, url, post string) {
 	return word[:start], word[start:end], word[end:]
 }
 
-func mailIsASCII(s string) bool {
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false

@@ -1,4 +1,4 @@
-package digest
+package email
 
 import (
 	"bytes"
@@ -8,19 +8,19 @@ import (
 	"testing"
 )
 
-// qpJoin encodes the runs apart, as a message is made, and joins them.
-func qpJoin(runs []string) []byte {
+// joinQP encodes the runs apart, as a message is made, and joins them.
+func joinQP(runs []string) []byte {
 	var out []byte
 	for i, r := range runs {
-		out = qpAppend(out, r, i == len(runs)-1)
+		out = appendQP(out, r, i == len(runs)-1)
 	}
 	return out
 }
 
-// qpCheck decodes enc with the standard library and compares it with the
+// checkQP decodes enc with the standard library and compares it with the
 // runs joined, and checks the lines: CRLF only, at most 76 characters, no
 // white space at the end, none beginning with a '.'.
-func qpCheck(t *testing.T, runs []string, enc []byte) {
+func checkQP(t *testing.T, runs []string, enc []byte) {
 	t.Helper()
 	got, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(enc)))
 	if err != nil {
@@ -39,8 +39,8 @@ func qpCheck(t *testing.T, runs []string, enc []byte) {
 		switch {
 		case bytes.ContainsAny(line, "\r\n"):
 			t.Fatalf("line %d %q: a bare CR or LF", i+1, line)
-		case len(line) > qpLine:
-			t.Fatalf("line %d %q: %d characters, more than %d", i+1, line, len(line), qpLine)
+		case len(line) > maxQPLine:
+			t.Fatalf("line %d %q: %d characters, more than %d", i+1, line, len(line), maxQPLine)
 		case bytes.HasPrefix(line, []byte(".")):
 			t.Fatalf("line %d %q: begins with a dot", i+1, line)
 		case len(line) > 0 && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t'):
@@ -71,7 +71,7 @@ func TestQuotedPrintableRuns(t *testing.T) {
 		{strings.Repeat("界", 40) + "\n" + strings.Repeat(" ", 80) + "\n"},
 	}
 	for _, runs := range tests {
-		qpCheck(t, runs, qpJoin(runs))
+		checkQP(t, runs, joinQP(runs))
 	}
 }
 
@@ -79,8 +79,8 @@ func TestQuotedPrintableRuns(t *testing.T) {
 // is the same message, decoded, as its parts' content.
 func TestMessageWireForm(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
-		c := msgComposer(t, lang)
-		raw, m := msgCompose(t, c, msgSubscribers[lang])
+		c := newComposer(t, lang)
+		raw, m := compose(t, c, testSubscribers[lang])
 		if m.Len() != len(raw) {
 			t.Errorf("%s: Len %d, written %d bytes", lang, m.Len(), len(raw))
 		}
@@ -125,6 +125,6 @@ func FuzzQuotedPrintableRuns(f *testing.F) {
 	f.Add("a\rb", "\t", "=")
 	f.Fuzz(func(t *testing.T, a, b, c string) {
 		runs := []string{a, b, c}
-		qpCheck(t, runs, qpJoin(runs))
+		checkQP(t, runs, joinQP(runs))
 	})
 }
