@@ -2,7 +2,6 @@ package text
 
 import (
 	"bytes"
-	"html"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 	gtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	"golang.org/x/net/html"
 )
 
 // PlainText returns what a reader sees of a clipping's Markdown, as plain
@@ -215,8 +215,7 @@ func (w *walker) htmlBlock(n *ast.HTMLBlock) {
 	if n.HasClosure() {
 		raw = append(raw, n.ClosureLine.Value(w.src)...)
 	}
-	t := html.UnescapeString(string(stripHTML(raw)))
-	w.send(blockHTML, finish([]byte(t)), 0)
+	w.send(blockHTML, finish(stripHTML(raw)), 0)
 }
 
 // inlineBlock gathers the inline text of n into w.buf.
@@ -300,35 +299,19 @@ func (w *walker) rawHTML(n *ast.RawHTML) {
 		seg := n.Segments.At(i)
 		tag = append(tag, seg.Value(w.src)...)
 	}
-	name, closing := tagName(tag)
+	z := html.NewTokenizer(bytes.NewReader(tag))
+	tt := z.Next()
+	name, _ := z.TagName()
 	switch {
 	case w.skipTag != "":
-		if closing && name == w.skipTag {
+		if tt == html.EndTagToken && string(name) == w.skipTag {
 			w.skipTag = ""
 		}
-	case !closing && (name == "script" || name == "style") && !bytes.HasSuffix(tag, []byte("/>")):
-		w.skipTag = name
-	case name == "br":
+	case tt == html.StartTagToken && (string(name) == "script" || string(name) == "style"):
+		w.skipTag = string(name)
+	case string(name) == "br":
 		w.buf = append(w.buf, ' ')
 	}
-}
-
-// tagName returns the lower-cased name of an HTML tag and whether it is
-// a closing tag; the name is empty for comments and declarations.
-func tagName(tag []byte) (name string, closing bool) {
-	if len(tag) < 2 || tag[0] != '<' {
-		return "", false
-	}
-	i := 1
-	if tag[i] == '/' {
-		closing = true
-		i++
-	}
-	j := i
-	for j < len(tag) && (tag[j] >= 'a' && tag[j] <= 'z' || tag[j] >= 'A' && tag[j] <= 'Z' || tag[j] >= '0' && tag[j] <= '9') {
-		j++
-	}
-	return strings.ToLower(string(tag[i:j])), closing
 }
 
 // inlineElements are the HTML elements that do not separate words.
@@ -340,56 +323,51 @@ var inlineElements = map[string]bool{
 	"time": true, "u": true, "var": true, "wbr": true,
 }
 
-// stripHTML removes the tags, comments, scripts and styles from an HTML
-// fragment, leaving its text (entities still encoded).
-func stripHTML(s []byte) []byte {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '<' || i+1 == len(s) || !(s[i+1] == '/' || s[i+1] == '!' || s[i+1] == '?' ||
-			s[i+1] >= 'a' && s[i+1] <= 'z' || s[i+1] >= 'A' && s[i+1] <= 'Z') {
-			out = append(out, c)
-			i++
-			continue
-		}
-		rest := s[i:]
-		if bytes.HasPrefix(rest, []byte("<!--")) {
-			end := bytes.Index(rest[4:], []byte("-->"))
-			if end < 0 {
-				break
+// stripHTML returns the text of an HTML fragment with its entities decoded,
+// without tags, comments, scripts, styles and templates; a tag that
+// separates words leaves a space. An unterminated tag ends the text.
+func stripHTML(fragment []byte) []byte {
+	var out []byte
+	z := html.NewTokenizer(bytes.NewReader(fragment))
+	inScript := false // in a script or style, whose text the tokenizer reads raw
+	inTemplate := 0   // depth of template elements, whose content is inert
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.TextToken:
+			if !inScript && inTemplate == 0 {
+				out = append(out, z.Text()...)
 			}
-			i += 4 + end + 3
-			continue
-		}
-		end := bytes.IndexByte(rest, '>')
-		if end < 0 {
-			break // an unterminated tag: nothing after it is text
-		}
-		name, closing := tagName(rest[:end+1])
-		i += end + 1
-		if !closing && (name == "script" || name == "style" || name == "template") {
-			close := indexFold(s[i:], "</"+name)
-			if close < 0 {
-				break
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "script", "style":
+				inScript = true
+			case "template":
+				inTemplate++
+			default:
+				// Read the content of title, textarea, noscript and the
+				// like as HTML, as the text of a page shows it.
+				z.NextIsNotRawText()
 			}
-			i += close
-			continue
-		}
-		if !inlineElements[name] {
-			out = append(out, ' ')
+			if !inlineElements[string(name)] && inTemplate == 0 {
+				out = append(out, ' ')
+			}
+		case html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "script", "style":
+				inScript = false
+			case "template":
+				inTemplate = max(0, inTemplate-1)
+				continue
+			}
+			if !inlineElements[string(name)] && inTemplate == 0 {
+				out = append(out, ' ')
+			}
 		}
 	}
-	return out
-}
-
-// indexFold is bytes.Index for an ASCII needle, ignoring case.
-func indexFold(s []byte, needle string) int {
-	for i := 0; i+len(needle) <= len(s); i++ {
-		if bytes.EqualFold(s[i:i+len(needle)], []byte(needle)) {
-			return i
-		}
-	}
-	return -1
 }
 
 // unescape resolves backslash escapes and entity references the way

@@ -48,6 +48,11 @@ var plainTextTests = []struct {
 	{"blockquote", "> Quoted *text*\n> continues.", "Quoted text continues."},
 	{"html block", "<div class=\"x\"><p>Hello <b>world</b> &amp; friends</p></div>", "Hello world & friends"},
 	{"html comment and script", "<!-- note -->\n<script>alert(1)</script>\n\nText", "Text"},
+	{"html attribute holding >", "<div title=\"1 > 0\">hello</div>", "hello"},
+	{"html attribute holding a tag", "<p><a href=\"#\" data-x='<b>bold</b>'>link</a> text</p>", "link text"},
+	{"html template dropped", "<div><p>a</p><template><p>hidden</p></template><p>b</p></div>", "a b"},
+	{"html style and comment", "<div><style>p > a { color: red }</style>x<!-- a > b -->y</div>", "xy"},
+	{"html unterminated tag", "<div>text <span title=\"x", "text"},
 	{"inline html", "a <span>b</span><br>c <script>alert(1)</script>d", "a b c d"},
 	{"entities", "Caf&eacute; &#x2F; &quot;q&quot; &amp; &#12354;", "Café / \"q\" & あ"},
 	{"escapes", `snake\_case, \*not em\*, \[not link\] and C:\\`, `snake_case, *not em*, [not link] and C:\`},
@@ -199,4 +204,19 @@ func FuzzPlainText(f *testing.F) {
 			t.Fatalf("Excerpt(%q) = %q (width %d), want valid UTF-8 at most 80 wide", in, e, DisplayWidth(e))
 		}
 	})
+}
+
+func BenchmarkPlainText(b *testing.B) {
+	files := corpusBodies(b)
+	n := 0
+	for _, c := range files {
+		n += len(c.body)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, c := range files {
+			PlainText(c.body)
+		}
+	}
 }
