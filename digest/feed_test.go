@@ -23,18 +23,8 @@ import (
 	"github.com/digest-newsletter/digest/templates"
 )
 
-// -update rewrites the golden files. Other test files of the package may
-// define the same flag; whichever comes first registers it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files in testdata instead of comparing with them.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var feedSite = digest.Site{
 	Title:    "Weekly Digest",
@@ -125,7 +115,7 @@ func TestFeedGolden(t *testing.T) {
 	got := buildFeeds(t, feedSite, feedIssues(), 20)
 	for _, name := range feedNames {
 		golden := filepath.Join("testdata", "feeds", name)
-		if updating() {
+		if *update {
 			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 				t.Fatal(err)
 			}

@@ -46,7 +46,7 @@ func TestRenderGolden(t *testing.T) {
 // -update.
 func checkGolden(t *testing.T, golden string, got []byte) {
 	t.Helper()
-	if updating() {
+	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 			t.Fatal(err)
 		}
