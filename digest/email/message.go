@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	htmltemplate "html/template"
 	"io"
 	"io/fs"
@@ -25,6 +24,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/text"
 	"github.com/rivo/uniseg"
 	"github.com/vanng822/go-premailer/premailer"
 )
@@ -185,7 +186,7 @@ func NewComposer(is *digest.Issue, opt ComposerOptions) (*Composer, error) {
 	c.unsubBase = opt.Site.URL + "/unsubscribe?t="
 	if opt.Site.Email != "" {
 		a, err := mail.ParseAddress(opt.Site.Email)
-		if err != nil || !isASCII(a.Address) {
+		if err != nil || !text.IsASCII(a.Address) {
 			return nil, fmt.Errorf("compose: site.email %q is not an ASCII address", opt.Site.Email)
 		}
 		c.mailto = "<mailto:" + a.Address + "?subject=unsubscribe>"
@@ -218,7 +219,7 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("compose: site.url %q is not an absolute http(s) URL", opt.Site.URL)
 	}
-	if !isASCII(opt.Site.URL) {
+	if !text.IsASCII(opt.Site.URL) {
 		return fmt.Errorf("compose: site.url %q is not ASCII (write an international domain in punycode, xn--…)", opt.Site.URL)
 	}
 	opt.Site.URL = strings.TrimRight(opt.Site.URL, "/")
@@ -234,7 +235,7 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 	if !isDotAtom(c.list) {
 		return fmt.Errorf("compose: list %q is not a dotted name such as news.example.com", c.list)
 	}
-	c.lang = siteLang(opt.Site.Language)
+	c.lang = text.Lang(opt.Site.Language)
 	c.date = opt.Date
 	if c.date.IsZero() {
 		c.date = cutoff
@@ -667,14 +668,6 @@ func recipient(email string) (string, error) {
 	return a.Address, nil
 }
 
-// siteLang is "zh" for a Chinese site language, else "en".
-func siteLang(language string) string {
-	if l := strings.ToLower(language); l == "zh" || strings.HasPrefix(l, "zh-") || strings.HasPrefix(l, "zh_") {
-		return "zh"
-	}
-	return "en"
-}
-
 // greet greets name, or nobody in particular when it is empty.
 func greet(lang, name string) string {
 	name = headerText(name)
@@ -820,12 +813,12 @@ func itemMeta(it digest.Item, lang string) string {
 	return headerText(strings.Join(parts, " · "))
 }
 
-// wrap fills text to textWidth columns, East Asian wide characters
+// wrap fills s to textWidth columns, East Asian wide characters
 // counting two. The first line starts with prefix, the others with as many
 // spaces. Lines break at spaces and, inside runs of CJK, where Unicode line
 // breaking allows (never before a closing mark); URLs and words wider than
 // the line go whole on a line of their own.
-func wrap(prefix, text string) string {
+func wrap(prefix, s string) string {
 	indent := strings.Repeat(" ", uniseg.StringWidth(prefix))
 	var b strings.Builder
 	b.WriteString(prefix)
@@ -851,9 +844,9 @@ func wrap(prefix, text string) string {
 		lineStart = false
 		space = false
 	}
-	for _, word := range strings.Fields(headerText(text)) {
+	for _, word := range strings.Fields(headerText(s)) {
 		space = true
-		if isASCII(word) {
+		if text.IsASCII(word) {
 			put(word, uniseg.StringWidth(word))
 			continue
 		}
@@ -907,13 +900,4 @@ func cutURL(word string) (pre, url, post string) {
 		end++
 	}
 	return word[:start], word[start:end], word[end:]
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/email"
+	"github.com/digest-newsletter/digest/digest/text"
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 )
@@ -151,7 +152,7 @@ func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry
 		return Result{Outcome: Permanent, Response: fmt.Sprintf("invalid envelope address %q or %q", m.From, m.To)}, false
 	}
 	mailCmd := "MAIL FROM:<" + m.From + ">"
-	if !isASCII(m.From) || !isASCII(m.To) {
+	if !text.IsASCII(m.From) || !text.IsASCII(m.To) {
 		if !c.utf8 {
 			return Result{Outcome: Permanent, Response: "the relay does not take addresses that are not ASCII (no SMTPUTF8)"}, false
 		}
@@ -295,15 +296,6 @@ func replyResult(err error) Result {
 		r.Outcome, r.Reconnect = Temporary, true
 	}
 	return r
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // isMailboxError reports whether a permanent RCPT reply is about the address

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/text"
 )
 
 // pageData is what the server's page templates are given. Site, Root and
@@ -60,7 +61,7 @@ func parsePages(fsys fs.FS) (*pages, error) {
 // token in a Referer, and loading nothing from elsewhere.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, t *htmltemplate.Template, d pageData) {
 	d.Site = s.opt.Site
-	d.Lang = lang(s.opt.Site.Language)
+	d.Lang = text.Lang(s.opt.Site.Language)
 	d.Root = sitePath(s.opt.Site.URL)
 	d.Canonical = s.opt.Site.URL + r.URL.Path
 	var buf bytes.Buffer
@@ -93,13 +94,4 @@ func sitePath(site string) string {
 		return "/"
 	}
 	return strings.TrimSuffix(u.Path, "/") + "/"
-}
-
-// lang is "zh" for a Chinese site language, else "en".
-func lang(language string) string {
-	l := strings.ToLower(language)
-	if l == "zh" || strings.HasPrefix(l, "zh-") || strings.HasPrefix(l, "zh_") {
-		return "zh"
-	}
-	return "en"
 }
