@@ -207,6 +207,11 @@ func FuzzPlainText(f *testing.F) {
 }
 
 func BenchmarkPlainText(b *testing.B) {
+	benchmarkCorpus(b, func(body []byte) { PlainText(body) })
+}
+
+// benchmarkCorpus times f over the body of every note of the corpus.
+func benchmarkCorpus(b *testing.B, f func(body []byte)) {
 	files := corpusBodies(b)
 	n := 0
 	for _, c := range files {
@@ -216,7 +221,7 @@ func BenchmarkPlainText(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, c := range files {
-			PlainText(c.body)
+			f(c.body)
 		}
 	}
 }
