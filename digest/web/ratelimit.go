@@ -3,6 +3,8 @@ package web
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Rate is a token bucket: Burst requests at once, then one per Every.
@@ -16,19 +18,14 @@ type Rate struct {
 type limiter struct {
 	rate    Rate
 	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
+	buckets map[string]*rate.Limiter
 }
 
 // maxBuckets is how many keys a limiter tracks before it sweeps.
 const maxBuckets = 10000
 
 func newLimiter(r Rate) *limiter {
-	return &limiter{rate: r, buckets: map[string]*bucket{}}
+	return &limiter{rate: r, buckets: map[string]*rate.Limiter{}}
 }
 
 // allow takes a token from key's bucket at now, or says how long until one
@@ -41,33 +38,25 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 		if len(l.buckets) >= maxBuckets {
 			l.sweep(now)
 		}
-		b = &bucket{tokens: float64(l.rate.Burst), last: now}
+		b = rate.NewLimiter(rate.Every(l.rate.Every), l.rate.Burst) // full
 		l.buckets[key] = b
 	}
-	l.refill(b, now)
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
+	r := b.ReserveN(now, 1)
+	if !r.OK() { // a burst of 0
+		return false, l.rate.Every
 	}
-	return false, time.Duration((1 - b.tokens) * float64(l.rate.Every))
-}
-
-func (l *limiter) refill(b *bucket, now time.Time) {
-	if l.rate.Every > 0 && now.After(b.last) {
-		b.tokens += float64(now.Sub(b.last)) / float64(l.rate.Every)
-		b.tokens = min(b.tokens, float64(l.rate.Burst))
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
 	}
-	if now.After(b.last) {
-		b.last = now
-	}
+	return true, 0
 }
 
 // sweep forgets the buckets that have filled up again: they behave as new
 // ones. If a flood leaves none full, it forgets them all rather than grow.
 func (l *limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		l.refill(b, now)
-		if b.tokens >= float64(l.rate.Burst) {
+		if b.TokensAt(now) >= float64(l.rate.Burst) {
 			delete(l.buckets, k)
 		}
 	}
