@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/mail"
 	"slices"
@@ -312,20 +313,12 @@ func subscriberStatus(s string) (string, bool) {
 // subscriberHash is FNV-1a over the address folded to lower case, computed
 // without allocating.
 func subscriberHash(email string) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
+	h := fnv.New64a()
 	var buf [utf8.UTFMax]byte
 	for _, c := range email {
-		n := utf8.EncodeRune(buf[:], unicode.ToLower(c))
-		for _, b := range buf[:n] {
-			h ^= uint64(b)
-			h *= prime
-		}
+		h.Write(utf8.AppendRune(buf[:0], unicode.ToLower(c)))
 	}
-	return h
+	return h.Sum64()
 }
 
 // parseSubscriberTags appends to dst the tags of a tags field: separated by
