@@ -15,6 +15,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"mime"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -55,14 +56,26 @@ func (m *Message) Len() int {
 	return n
 }
 
-// AppendTo appends the written message to dst. Its lines end in CRLF, and
-// none begins with a '.', so it can be handed to a relay as it is.
+// AppendTo appends the written message to dst. Its lines end in CRLF.
 func (m *Message) AppendTo(dst []byte) []byte {
 	dst = append(dst, m.dkim...)
 	for _, p := range m.pieces {
 		dst = append(dst, p...)
 	}
 	return dst
+}
+
+// AppendData appends the message as the content of SMTP DATA to dst: a '.'
+// that begins a line is doubled (RFC 5321 §4.5.2). The final dot is left
+// to the caller.
+func (m *Message) AppendData(dst []byte) []byte {
+	start := len(dst)
+	dst = m.AppendTo(dst)
+	if bytes.Contains(dst[start:], []byte("\n.")) {
+		stuffed := bytes.ReplaceAll(dst[start:], []byte("\n."), []byte("\n.."))
+		dst = append(dst[:start], stuffed...)
+	}
+	return dst // a message begins with a header field, never with a '.'
 }
 
 // WriteTo writes the message to w.
@@ -133,7 +146,7 @@ type Composer struct {
 	list      string
 	from      *mail.Address
 	date      time.Time
-	subject   string // RFC 2047 encoded, see encodeWords
+	subject   string // RFC 2047 encoded
 	listID    string // List-Id value
 	mailto    string // "" or "<mailto:…>"
 	unsubBase string // unsubscribe URL without the token
@@ -181,7 +194,7 @@ func NewComposer(is *digest.Issue, opt ComposerOptions) (*Composer, error) {
 	rand.Read(nonce[:])
 	c.marker = "DIGESTSLOT" + hex.EncodeToString(nonce[:])
 
-	c.subject = encodeWords(headerText(is.Title))
+	c.subject = mime.QEncoding.Encode("UTF-8", headerText(is.Title))
 	c.issueURL = opt.Site.URL + "/" + is.Path()
 	c.unsubBase = opt.Site.URL + "/unsubscribe?t="
 	if opt.Site.Email != "" {
@@ -346,7 +359,7 @@ func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL strin
 		return nil, err
 	}
 	id := "<confirm." + addrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
-	m, err := c.message(id, addr, headerText(sub.Name), encodeWords(data.Subject), nil, literalPart(tidyText(tb.String())), literalPart(inlined))
+	m, err := c.message(id, addr, headerText(sub.Name), mime.QEncoding.Encode("UTF-8", data.Subject), nil, literalPart(tidyText(tb.String())), literalPart(inlined))
 	if err != nil {
 		return nil, err
 	}
@@ -690,66 +703,36 @@ func headerText(s string) string {
 	}), " ")
 }
 
-// phrase is s as the display-name phrase of a header: as it is when it is
-// plain ASCII words, else RFC 2047 encoded words.
+// phrase is s as the display-name phrase of a header (RFC 5322 §3.2.5): as
+// it is when it is plain ASCII words, quoted when it is other ASCII, else
+// RFC 2047 encoded words; base64 ones when it holds characters an encoded
+// word in a phrase must not show (RFC 2047 §5(3)), as net/mail does.
 func phrase(s string) string {
-	for _, r := range s {
-		if r >= 0x7f || !(r == ' ' || unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
-			return encodeWords(s)
-		}
+	switch {
+	case isAtoms(s):
+		return s
+	case isASCII(s):
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	case strings.ContainsAny(s, "\"#$%&'(),.:;<>@[]^`{|}~"):
+		return mime.BEncoding.Encode("UTF-8", s)
 	}
-	return s
+	return mime.QEncoding.Encode("UTF-8", s)
 }
 
-// encodeWords returns s for an unstructured header field such as
-// Subject: as it is when it is printable ASCII, else as RFC 2047 Q-encoded
-// words short enough that go-mail, which folds a field before any word
-// that does not fit the rest of its line, never leaves the first line
-// empty. Words break between characters, never inside one.
-func encodeWords(s string) string {
-	plain := !strings.Contains(s, "=?")
-	for i := 0; i < len(s) && plain; i++ {
-		plain = s[i] >= ' ' && s[i] < 0x7f
-	}
-	if plain {
-		return s
-	}
-	const (
-		prefix     = "=?UTF-8?q?"
-		suffix     = "?="
-		maxPayload = 60 - len(prefix) - len(suffix) // the whole word fits after "Subject: "
-	)
-	var b, word strings.Builder
-	flush := func() {
-		if word.Len() == 0 {
-			return
+// isAtoms reports whether s is words of atext (RFC 5322 §3.2.3) separated
+// by single spaces.
+func isAtoms(s string) bool {
+	for w := range strings.SplitSeq(s, " ") {
+		if w == "" {
+			return false
 		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(prefix + word.String() + suffix)
-		word.Reset()
-	}
-	const hexDigits = "0123456789ABCDEF"
-	for _, r := range s {
-		var enc []byte
-		switch {
-		case r == ' ':
-			enc = []byte{'_'}
-		case r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!*+-/", r)):
-			enc = []byte{byte(r)}
-		default:
-			for _, c := range []byte(string(r)) {
-				enc = append(enc, '=', hexDigits[c>>4], hexDigits[c&15])
+		for _, r := range w {
+			if r >= 0x7f || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
+				return false
 			}
 		}
-		if word.Len()+len(enc) > maxPayload {
-			flush()
-		}
-		word.Write(enc)
 	}
-	flush()
-	return b.String()
+	return true
 }
 
 // isDotAtom reports whether s is a dot-atom of letters, digits, '-' and

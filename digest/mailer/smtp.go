@@ -222,11 +222,10 @@ func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry
 		return r, false
 	}
 
-	// The message, whole but for the final dot. Its lines never begin
-	// with a dot, so it is written as it is, with no dot-stuffing.
+	// The message, dot-stuffed, whole but for the final dot.
 	buf := wire.Get().(*[]byte)
 	defer wire.Put(buf)
-	*buf = m.AppendTo((*buf)[:0])
+	*buf = m.AppendData((*buf)[:0])
 	_, err = t.W.Write(*buf)
 	if err == nil {
 		err = t.W.Flush()
