@@ -711,7 +711,7 @@ func phrase(s string) string {
 	switch {
 	case isAtoms(s):
 		return s
-	case isASCII(s):
+	case text.IsASCII(s):
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	case strings.ContainsAny(s, "\"#$%&'(),.:;<>@[]^`{|}~"):
 		return mime.BEncoding.Encode("UTF-8", s)
