@@ -18,6 +18,16 @@ func FirstWindow(cutoff time.Time) Window {
 	return Window{Since: cutoff.AddDate(0, 0, -7), Cutoff: cutoff, First: true}
 }
 
+// older reports whether a clipping created at created, whose file was first
+// seen at firstSeen, is older than w: clipped before it, and not synced into
+// the vault during it (after the last issue, though clipped before it).
+func (w Window) older(created, firstSeen time.Time) bool {
+	if created.After(w.Since) {
+		return false
+	}
+	return w.First || !firstSeen.After(w.Since) || firstSeen.After(w.Cutoff)
+}
+
 // Candidate is a clipping that matched a configured tag, with the time the
 // tool first saw its file (for clippings synced late into the vault).
 type Candidate struct {
@@ -77,10 +87,7 @@ func (s *Selector) Consider(c Candidate) {
 	case c.Clip.Created.After(w.Cutoff):
 		leave(ReasonTooNew)
 		return
-	case c.Clip.Created.After(w.Since):
-	case !w.First && c.FirstSeen.After(w.Since) && !c.FirstSeen.After(w.Cutoff):
-		// Synced into the vault after the last issue, though clipped before it.
-	default:
+	case w.older(c.Clip.Created, c.FirstSeen):
 		return // older than the window: not worth a line in Decisions
 	}
 	if prev, ok := s.byKey[key]; ok {
@@ -94,6 +101,14 @@ func (s *Selector) Consider(c Candidate) {
 		return
 	}
 	s.byKey[key] = c
+}
+
+// Unwanted reports whether a clipping at path, created at created and first
+// seen at firstSeen, cannot be picked: it is in an earlier issue, or older
+// than the window. A build need not read such a file again while it is
+// unchanged.
+func (s *Selector) Unwanted(path string, created, firstSeen time.Time) bool {
+	return s.included("", path) || s.window.older(created, firstSeen)
 }
 
 func earlier(a, b Candidate) bool {

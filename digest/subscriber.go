@@ -14,8 +14,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Subscriber statuses. The file may also say enabled, confirmed or
@@ -45,30 +43,14 @@ func (s Subscriber) Active() bool { return s.Status == StatusActive }
 
 // Wants reports whether an item tagged tag is for this subscriber: every item
 // when s.Tags is empty, otherwise one tagged with one of s.Tags or nested under
-// it (a subscriber of AI wants AI/LLM but not AI-Agents), compared
-// case-insensitively after NFC normalisation.
+// it (a subscriber of AI wants AI/LLM but not AI-Agents), as TagMatches
+// compares them.
 func (s Subscriber) Wants(tag string) bool {
 	if len(s.Tags) == 0 {
 		return true
 	}
-	tag = norm.NFC.String(strings.TrimPrefix(strings.TrimSpace(tag), "#"))
 	for _, want := range s.Tags {
-		if subscriberTagUnder(tag, want) {
-			return true
-		}
-	}
-	return false
-}
-
-// subscriberTagUnder reports whether tag is want or nested under it.
-func subscriberTagUnder(tag, want string) bool {
-	if strings.EqualFold(tag, want) {
-		return true
-	}
-	// Cut at every '/' rather than at len(want): case folding may change
-	// the byte length (K and the Kelvin sign fold together).
-	for i := 0; i < len(tag); i++ {
-		if tag[i] == '/' && strings.EqualFold(tag[:i], want) {
+		if TagMatches(tag, want) {
 			return true
 		}
 	}
@@ -321,18 +303,11 @@ func subscriberHash(email string) uint64 {
 	return h.Sum64()
 }
 
-// parseSubscriberTags appends to dst the tags of a tags field: separated by
-// ';', ',', '，', '、' or white space, with a leading '#' stripped, NFC, and
-// deduplicated case-insensitively.
+// parseSubscriberTags appends to dst the tags of a tags field, as SplitTags
+// reads them, deduplicated case-insensitively.
 func parseSubscriberTags(dst []string, field string) []string {
 	var seen map[string]bool // lower-cased tags, once dst is too long to scan
-	for t := range strings.FieldsFuncSeq(field, func(r rune) bool {
-		return r == ';' || r == ',' || r == '，' || r == '、' || unicode.IsSpace(r)
-	}) {
-		t = norm.NFC.String(strings.TrimLeft(t, "#"))
-		if t == "" {
-			continue
-		}
+	for _, t := range SplitTags(field) {
 		if len(dst) < 16 {
 			if slices.ContainsFunc(dst, func(have string) bool { return strings.EqualFold(have, t) }) {
 				continue

@@ -11,6 +11,7 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
+	"github.com/digest-newsletter/digest/digest/vault"
 )
 
 func init() {
@@ -106,130 +107,64 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("vault: %s is not a folder", a.cfg.Vault)
 	}
-	vault, err := openVault(a.cfg.Vault)
+	known, err := st.Files(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
+		return nil, err
 	}
-	defer vault.Close()
-	// The index of files seen before is read while the scan starts walking
-	// the vault: the scan waits for it only where it has to.
-	var known *sqlite.Known
-	var knownErr error
-	ready := make(chan struct{})
-	go func() {
-		defer close(ready)
-		known, knownErr = st.KnownFiles(ctx)
-	}()
 	included, err := st.Included(ctx)
 	if err != nil {
-		<-ready
 		return nil, err
 	}
 	sig := strings.Join(a.cfg.Tags, "\x1f")
 	sel := digest.NewSelector(window, included)
-	// The new index of the vault's files is made as the scan goes, in walk
-	// order, so that files gone from the vault are left out by not being
-	// there. Until a file differs from its record, only its place in the
-	// old index is kept: a build that changes nothing encodes and writes
-	// nothing.
-	var index sqlite.FileIndex
-	var same []int32 // the unchanged files walked before the first change
-	changed := false
-	keep := func(seen int, r sqlite.FileRecord) {
-		switch {
-		case changed:
-			index.Add(r)
-		case same == nil:
-			same = make([]int32, 0, known.Len())
-			fallthrough
-		default:
-			same = append(same, int32(seen))
-		}
-	}
-	// spill moves the unchanged files kept as places into the index.
-	spill := func() {
-		if !changed {
-			changed = true
-			for _, i := range same {
-				index.Add(known.Record(int(i)))
-			}
-			same = nil
-		}
-	}
-	add := func(r sqlite.FileRecord) {
-		spill()
-		index.Add(r)
-	}
-
-	opt := digest.ScanOptions{
+	opt := vault.Options{
 		Want:    a.cfg.Tags,
 		Exclude: a.excluded(),
-		Seen: func() digest.SeenFiles {
-			<-ready
-			return known
-		},
-		Skip: func(f digest.File, seen int) bool {
-			r := known.Record(seen)
-			if r.Sig != sig || !r.Unchanged(f.Size, f.ModTime) {
-				return false
-			}
-			// Unchanged, and it cannot be picked: no tag, already sent, or
-			// clipped and first seen before this window.
-			return r.Tag == "" || included("", f.Path) ||
-				(!r.Clipped.After(window.Since) && (window.First || !r.FirstSeen.After(window.Since)))
+		// An unchanged file is not read again when it cannot be picked.
+		Skip: func(f vault.File) bool {
+			r, ok := known[f.Path]
+			return ok && r.Sig == sig && r.Unchanged(f.Size, f.ModTime) &&
+				(r.Tag == "" || sel.Unwanted(f.Path, r.Clipped, r.FirstSeen))
 		},
 	}
-	// known is read once Seen has returned it: Skip and fn are only asked
-	// about files seen before after that.
-	hits := 0
-	err = digest.ScanVault(ctx, vault, opt, func(s digest.Scanned) {
+	var changed []sqlite.FileRecord             // new and changed files, to save
+	walked := make(map[string]bool, len(known)) // the known files still in the vault
+	err = vault.Walk(ctx, os.DirFS(a.cfg.Vault), opt, func(r vault.Result) {
 		res.Notes++
-		var old sqlite.FileRecord
-		seen := s.Seen >= 0
-		if seen {
-			old = known.Record(s.Seen)
-			hits++
+		old, ok := known[r.Path]
+		if ok {
+			walked[r.Path] = true
 		}
-		if s.Skipped {
+		switch {
+		case r.Skipped:
 			res.Unchanged++
-			keep(s.Seen, old)
 			return
-		}
-		if s.Err != nil {
+		case r.Err != nil:
 			res.Invalid++
-			res.Errors = append(res.Errors, a.vaultError(s.Err))
-			if seen {
-				keep(s.Seen, old)
-			}
+			res.Errors = append(res.Errors, a.vaultError(r.Err))
 			return
 		}
 		rec := old
-		if !seen {
-			rec = sqlite.FileRecord{Path: s.Path, FirstSeen: a.now}
+		if !ok {
+			rec = sqlite.FileRecord{Path: r.Path, FirstSeen: a.now}
 		}
-		rec.Size, rec.ModTime, rec.Sig, rec.Tag, rec.Clipped = s.Size, s.ModTime, sig, "", time.Time{}
-		if s.Clip != nil {
+		rec.Size, rec.ModTime, rec.Sig, rec.Tag, rec.Clipped = r.Size, r.ModTime, sig, "", time.Time{}
+		if r.Clip != nil {
 			res.Parsed++
-			if s.Clip.Lenient != nil {
+			if r.Clip.Lenient != nil {
 				res.Lenient++
-				a.logf("%v (read leniently)", a.vaultError(s.Clip.Lenient))
+				a.logf("%v (read leniently)", a.vaultError(r.Clip.Lenient))
 			}
-			if tag, ok := s.Clip.MatchTag(a.cfg.Tags); ok {
+			if tag, ok := r.Clip.MatchTag(a.cfg.Tags); ok {
 				res.Matched++
-				rec.Tag, rec.Clipped = tag, s.Clip.Created
-				sel.Consider(digest.Candidate{Clip: s.Clip, Tag: tag, FirstSeen: rec.FirstSeen})
+				rec.Tag, rec.Clipped = tag, r.Clip.Created
+				sel.Consider(digest.Candidate{Clip: r.Clip, Tag: tag, FirstSeen: rec.FirstSeen})
 			}
 		}
-		if seen && rec.Same(old) {
-			keep(s.Seen, rec)
-		} else {
-			add(rec)
+		if !ok || !rec.Same(old) {
+			changed = append(changed, rec)
 		}
 	})
-	<-ready
-	if knownErr != nil {
-		return nil, knownErr
-	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
@@ -243,10 +178,14 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		items = append(items, digest.NewItem(c.Clip, c.Tag, a.cfg.Excerpt))
 	}
 	digest.SortItems(items, a.cfg.Tags)
-	if !dry && (changed || hits < known.Len()) {
-		// Files only left the vault: the index is the unchanged rest.
-		spill()
-		if err := st.SaveFileIndex(ctx, &index); err != nil {
+	if !dry {
+		var gone []string
+		for p := range known {
+			if !walked[p] {
+				gone = append(gone, p)
+			}
+		}
+		if err := st.SaveFiles(ctx, changed, gone); err != nil {
 			return nil, fmt.Errorf("state: %w", err)
 		}
 	}

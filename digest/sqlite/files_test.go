@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-func TestFileIndexRoundTrip(t *testing.T) {
+func TestFilesRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	t1 := time.Date(2026, 11, 1, 8, 30, 0, 123, time.UTC)
 	want := map[string]FileRecord{}
-	var x FileIndex
-	for i := range 10000 { // several chunks
+	var recs []FileRecord
+	for i := range 1000 {
 		r := FileRecord{
 			Path:      fmt.Sprintf("Clippings/%d/剪藏 %d.md", i%7, i),
 			Size:      int64(i * 37),
@@ -25,38 +25,35 @@ func TestFileIndexRoundTrip(t *testing.T) {
 			r.Tag, r.Clipped = []string{"AI", "未来趋势"}[i%20/10], t1.AddDate(0, 0, -i)
 		}
 		want[r.Path] = r
-		x.Add(r)
+		recs = append(recs, r)
 	}
-	if err := s.SaveFileIndex(ctx, &x); err != nil {
+	if err := s.SaveFiles(ctx, recs, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("read %d records, want %d", len(got), len(want))
-	}
-	for p, w := range want {
-		if g := got[p]; !g.Same(w) || !g.Clipped.Equal(w.Clipped) || g.Clipped.IsZero() != w.Clipped.IsZero() {
-			t.Fatalf("record %q = %+v, want %+v", p, g, w)
+	check := func() {
+		t.Helper()
+		got, err := s.Files(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("read %d records, want %d", len(got), len(want))
+		}
+		for p, w := range want {
+			if g := got[p]; !g.Same(w) || g.Clipped.IsZero() != w.Clipped.IsZero() {
+				t.Fatalf("record %q = %+v, want %+v", p, g, w)
+			}
 		}
 	}
-	// An empty index is an index: no records.
-	if err := s.SaveFileIndex(ctx, &FileIndex{}); err != nil {
+	check()
+	// A changed file replaces its record; a gone one is forgotten.
+	changed := recs[1]
+	changed.Size, changed.Tag, changed.Clipped = 1, "AI", t1
+	gone := []string{recs[2].Path, "never-seen.md"}
+	want[changed.Path] = changed
+	delete(want, recs[2].Path)
+	if err := s.SaveFiles(ctx, []FileRecord{changed}, gone); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Files(ctx); len(got) != 0 {
-		t.Errorf("empty index read as %d records", len(got))
-	}
-}
-
-func TestFileIndexCorrupt(t *testing.T) {
-	var x FileIndex
-	x.Add(FileRecord{Path: "a.md", Tag: "AI", Sig: "AI"})
-	for n := 1; n < len(x.data); n++ {
-		if err := new(Known).decode(x.data[:n]); err == nil {
-			t.Errorf("index cut at %d of %d bytes decoded without error", n, len(x.data))
-		}
-	}
+	check()
 }

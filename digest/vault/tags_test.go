@@ -1,4 +1,4 @@
-package digest
+package vault
 
 import (
 	"math/rand/v2"
@@ -10,49 +10,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 )
-
-func TestNormalizeTag(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"AI", "AI"},
-		{" #AI ", "AI"},
-		{"##AI", "#AI"},
-		{"# AI", "AI"},
-		{"Cafe\u0301", "Caf\u00e9"},
-		{"", ""},
-		{"#", ""},
-	}
-	for _, tt := range tests {
-		if got := NormalizeTag(tt.in); got != tt.want {
-			t.Errorf("NormalizeTag(%q): got %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestSplitTagItem(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"AI", []string{"AI"}},
-		{"#AI", []string{"AI"}},
-		{"@python_xxt #AI #创新 #个体价值 #未来趋势", []string{"AI", "创新", "个体价值", "未来趋势"}},
-		{"@BadUncleX #ClaudeCode #自动化 #AI #工具调用", []string{"ClaudeCode", "自动化", "AI", "工具调用"}},
-		{"管理，AI，模型能力，目标层级，决策", []string{"管理", "AI", "模型能力", "目标层级", "决策"}},
-		{"端云协同、自进化数据、扩展动作空间", []string{"端云协同", "自进化数据", "扩展动作空间"}},
-		{"a, b,c", []string{"a", "b", "c"}},
-		{"a\tb\u3000c", []string{"a", "b", "c"}},
-		{"Spren/Mistspren", []string{"Spren/Mistspren"}},
-		{"@only @handles", nil},
-		{"# ## #", []string{"#"}},
-		{"", nil},
-		{"Cafe\u0301", []string{"Caf\u00e9"}},
-	}
-	for _, tt := range tests {
-		if got := SplitTagItem(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("SplitTagItem(%q): got %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestInlineTags(t *testing.T) {
 	tests := []struct {
@@ -82,6 +39,9 @@ func TestInlineTags(t *testing.T) {
 		{"fence in list", "- item\n  ```sh\n  # comment #notag\n  ```\n#yes", []string{"yes"}},
 		{"fence in quote", "> ```\n> #notag\n> ```\n> #yes", []string{"yes"}},
 		{"unclosed fence", "```\n#notag", nil},
+		{"indented code", "text\n\n    #notag\n\t#notag\n\n#yes", []string{"yes"}},
+		{"indented list content", "- item\n\n    #yes", []string{"yes"}},
+		{"code span across lines", "`a\n#notag` #yes", []string{"yes"}},
 		{"URL fragment", "https://example.com/page#section see", nil},
 		{"link destination", "[text](https://x.com/a #notag) [t](<#x>) [a](b(c) #no) #yes", []string{"yes"}},
 		{"link text", "[#x](y)", nil},
@@ -102,60 +62,6 @@ func TestInlineTags(t *testing.T) {
 				t.Errorf("InlineTags(%q): got %q, want %q", tt.body, got, tt.want)
 			}
 		})
-	}
-}
-
-func TestTagMatches(t *testing.T) {
-	tests := []struct {
-		have, want string
-		ok         bool
-	}{
-		{"AI", "AI", true},
-		{"ai", "AI", true},
-		{"Ai", "#ai", true},
-		{"AI/LLM", "AI", true},
-		{"ai/llm/agents", "AI/LLM", true},
-		{"AI/LLM", "AI/LL", false},
-		{"AI", "AI/LLM", false},
-		{"AI-Agents", "AI", false},
-		{"AI开发", "AI", false},
-		{"AI工具", "AI", false},
-		{"ai-industry", "AI", false},
-		{"0to1AI", "AI", false},
-		{"AIGC", "AI", false},
-		{"未来趋势", "未来趋势", true},
-		{"未来趋势/2026", "未来趋势", true},
-		{"未来", "未来趋势", false},
-		{"Caf\u00e9", "Cafe\u0301", true},
-		{"CAFÉ", "café", true},
-		{"\u212Aelvin", "kelvin", true}, // KELVIN SIGN folds to k
-		{"straße", "STRASSE", false},    // simple folding only, as Obsidian's lower-casing
-		{"", "AI", false},
-		{"AI", "", false},
-	}
-	for _, tt := range tests {
-		if got := TagMatches(tt.have, tt.want); got != tt.ok {
-			t.Errorf("TagMatches(%q, %q): got %v, want %v", tt.have, tt.want, got, tt.ok)
-		}
-	}
-}
-
-func TestMatchTag(t *testing.T) {
-	c := &Clip{Tags: []string{"clippings", "未来趋势", "ai/llm"}}
-	tests := []struct {
-		want []string
-		tag  string
-		ok   bool
-	}{
-		{[]string{"AI", "未来趋势"}, "AI", true},
-		{[]string{"未来趋势", "AI"}, "未来趋势", true},
-		{[]string{"Go"}, "", false},
-		{nil, "", false},
-	}
-	for _, tt := range tests {
-		if tag, ok := c.MatchTag(tt.want); tag != tt.tag || ok != tt.ok {
-			t.Errorf("MatchTag(%q): got %q, %v, want %q, %v", tt.want, tag, ok, tt.tag, tt.ok)
-		}
 	}
 }
 
@@ -191,22 +97,22 @@ func TestMayMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := MayMatch([]byte(tt.data), tt.want); got != tt.may {
-				t.Errorf("MayMatch(%q, %q): got %v, want %v", tt.data, tt.want, got, tt.may)
+			if got := mayMatch([]byte(tt.data), tt.want); got != tt.may {
+				t.Errorf("mayMatch(%q, %q): got %v, want %v", tt.data, tt.want, got, tt.may)
 			}
-			c, err := ParseClip("n.md", []byte(tt.data), clipTestMtime)
+			c, err := Parse("n.md", []byte(tt.data), testMtime)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := c.MatchTag(tt.want); ok && !tt.may {
-				t.Errorf("the clip matches %q but the test says MayMatch may be false", tt.want)
+				t.Errorf("the clip matches %q but the test says mayMatch may be false", tt.want)
 			}
 		})
 	}
 }
 
-// TestMayMatchAlts checks MayMatch's premise over every rune: whenever NFC
-// turns a rune into text holding a character MayMatch searches for (or one
+// TestMayMatchAlts checks mayMatch's premise over every rune: whenever NFC
+// turns a rune into text holding a character mayMatch searches for (or one
 // that folds to it), that rune is among the character's alternatives.
 func TestMayMatchAlts(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
@@ -220,7 +126,7 @@ func TestMayMatchAlts(t *testing.T) {
 		}
 		for _, o := range n {
 			for f := o; ; {
-				if alts := tagMayMatchAlts(f); alts != nil && !slices.Contains(alts, r) {
+				if alts := mayMatchAlts(f); alts != nil && !slices.Contains(alts, r) {
 					t.Errorf("NFC(%U) holds %U, which folds to %U, but %U is not among its alternatives %U", r, o, f, r, alts)
 				}
 				if f = unicode.SimpleFold(f); f == o {
@@ -229,9 +135,9 @@ func TestMayMatchAlts(t *testing.T) {
 			}
 		}
 	}
-	// And the characters MayMatch relies on never come out of composition.
+	// And the characters mayMatch relies on never come out of composition.
 	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if tagMayMatchAlts(r) == nil {
+		if mayMatchAlts(r) == nil {
 			continue
 		}
 		if d := norm.NFD.String(string(r)); d != string(r) && norm.NFC.String(d) == string(r) {
@@ -244,12 +150,12 @@ func FuzzInlineTags(f *testing.F) {
 	for _, s := range []string{"#a", "`#a` #b", "```\n#a\n```\n#b", "<!--\n#a\n-->#b", "[x](#a) #b/c", "#\u212A #K\u0301"} {
 		f.Add([]byte(s))
 	}
-	clipCorpusSeeds(f, true)
+	corpusSeeds(f, true)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		tags := InlineTags(body)
 		data := append([]byte("x\n"), body...) // a note with this body and no frontmatter
 		for i, tag := range tags {
-			if tag == "" || !tagHasNonDigit(tag) || !norm.NFC.IsNormalString(tag) || strings.ContainsFunc(tag, unicode.IsSpace) || tag[0] == '/' {
+			if tag == "" || !hasNonDigit(tag) || !norm.NFC.IsNormalString(tag) || strings.ContainsFunc(tag, unicode.IsSpace) || tag[0] == '/' {
 				t.Errorf("bad tag %q", tag)
 			}
 			for _, u := range tags[:i] {
@@ -257,14 +163,14 @@ func FuzzInlineTags(f *testing.F) {
 					t.Errorf("tags %q and %q both returned", u, tag)
 				}
 			}
-			if !MayMatch(data, []string{tag}) {
-				t.Errorf("MayMatch(%q) = false for a note with that inline tag", tag)
+			if !mayMatch(data, []string{tag}) {
+				t.Errorf("mayMatch(%q) = false for a note with that inline tag", tag)
 			}
 		}
 	})
 }
 
-// TestMayMatchGenerated checks MayMatch against ParseClip on frontmatters
+// TestMayMatchGenerated checks mayMatch against Parse on frontmatters
 // assembled at random from the shapes that decide where tags can hide.
 func TestMayMatchGenerated(t *testing.T) {
 	keys := []string{"tags", "Tags", "TAGS", "\"tags\"", "'tags'", "tag\u017F", "tags ", "title", "description", "x", "\"a: b\"", "-x", "\"ta\\x67s\""}
@@ -297,15 +203,15 @@ func TestMayMatchGenerated(t *testing.T) {
 		}
 		b.WriteString("---\nbody\n")
 		data := []byte(b.String())
-		c, err := ParseClip("n.md", data, clipTestMtime)
+		c, err := Parse("n.md", data, testMtime)
 		if err != nil {
 			continue
 		}
 		for _, want := range [][]string{{"AI"}, {"ai/llm"}, {"x"}} {
 			if _, ok := c.MatchTag(want); ok {
 				checked++
-				if !MayMatch(data, want) {
-					t.Errorf("MayMatch(%q) = false for tags %q of\n%s", want, c.Tags, data)
+				if !mayMatch(data, want) {
+					t.Errorf("mayMatch(%q) = false for tags %q of\n%s", want, c.Tags, data)
 				}
 			}
 		}

@@ -1,35 +1,34 @@
-package digest
+package vault
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/digest-newsletter/digest/digest"
 	"golang.org/x/text/unicode/norm"
 )
 
-// clipCorpusDir returns the shared corpus of real clippings, or skips the test.
-func clipCorpusDir(tb testing.TB) string {
+// corpusDir returns the shared corpus of real clippings, or skips the test.
+func corpusDir(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "shared", "corpus")
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
 	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("no corpus: looked for %s (relative to digest/)", dir)
+		tb.Skipf("no corpus: looked for %s (relative to digest/vault/)", dir)
 	}
 	return dir
 }
 
-// clipCorpusFiles returns the corpus notes, slash-separated paths relative to
+// corpusFiles returns the corpus notes, slash-separated paths relative to
 // dir mapped to their contents.
-func clipCorpusFiles(tb testing.TB, dir string) map[string][]byte {
+func corpusFiles(tb testing.TB, dir string) map[string][]byte {
 	tb.Helper()
 	files := map[string][]byte{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -50,11 +49,11 @@ func clipCorpusFiles(tb testing.TB, dir string) map[string][]byte {
 	return files
 }
 
-var clipTestMtime = time.Date(2000, 1, 2, 3, 4, 5, 0, time.UTC)
+var testMtime = time.Date(2000, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func TestParseClipCorpus(t *testing.T) {
-	dir := clipCorpusDir(t)
-	files := clipCorpusFiles(t, dir)
+func TestParseCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	files := corpusFiles(t, dir)
 	tests := []struct {
 		path       string
 		title      string
@@ -177,15 +176,15 @@ func TestParseClipCorpus(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s is not in the corpus", tt.path)
 			}
-			c, err := ParseClip(tt.path, data, clipTestMtime)
+			c, err := Parse(tt.path, data, testMtime)
 			if err != nil {
-				t.Fatalf("ParseClip: %v", err)
+				t.Fatalf("Parse: %v", err)
 			}
 			if c.Title != tt.title {
 				t.Errorf("title: got %q, want %q", c.Title, tt.title)
 			}
 			if tt.created == "" {
-				if c.DateKey != "mtime" || !c.Created.Equal(clipTestMtime) {
+				if c.DateKey != "mtime" || !c.Created.Equal(testMtime) {
 					t.Errorf("created: got %v from %s, want the mtime", c.Created, c.DateKey)
 				}
 			} else if got := c.Created.Format(time.RFC3339); got != tt.created || c.DateKey == "mtime" {
@@ -214,12 +213,12 @@ func TestParseClipCorpus(t *testing.T) {
 				t.Errorf("lenient: got %q (%v), want %q", lenient, c.Lenient, tt.lenient)
 			}
 			for _, want := range [][]string{{"AI"}, {"未来趋势"}, {"AI", "未来趋势"}, {"clippings"}, {"ai-industry"}} {
-				if _, ok := c.MatchTag(want); ok && !MayMatch(data, want) {
-					t.Errorf("MayMatch(%q) = false, but the clip matches", want)
+				if _, ok := c.MatchTag(want); ok && !mayMatch(data, want) {
+					t.Errorf("mayMatch(%q) = false, but the clip matches", want)
 				}
 			}
 		})
-		if MayMatch(files[tt.path], []string{"AI", "未来趋势"}) {
+		if mayMatch(files[tt.path], []string{"AI", "未来趋势"}) {
 			nMay++
 		}
 		if tt.ai {
@@ -237,10 +236,10 @@ func TestParseClipCorpus(t *testing.T) {
 			t.Errorf("corpus file %s has no row in the table: add one", p)
 		}
 	}
-	t.Logf("%d corpus files: %d match AI, %d match 未来趋势, %d read leniently; MayMatch lets %d through", len(files), nAI, nFuture, nLenient, nMay)
+	t.Logf("%d corpus files: %d match AI, %d match 未来趋势, %d read leniently; mayMatch lets %d through", len(files), nAI, nFuture, nLenient, nMay)
 }
 
-func TestParseClipEdgeCases(t *testing.T) {
+func TestParseEdgeCases(t *testing.T) {
 	tests := []struct {
 		name     string
 		data     string
@@ -305,7 +304,7 @@ func TestParseClipEdgeCases(t *testing.T) {
 
 		{"author plain", "---\nauthor: Jane Doe\n---\n", "note", "mtime", "", nil, []string{"Jane Doe"}, 4, "-", false},
 		{"author wikilink", "---\nauthor: \"[[Jane Doe]]\"\n---\n", "note", "mtime", "", nil, []string{"Jane Doe"}, 4, "-", false},
-		{"author two clipWikilinks in a string", "---\nauthor: \"[[A]], [[B]]\"\n---\n", "note", "mtime", "", nil, []string{"A", "B"}, 4, "-", false},
+		{"author two wikilinks in a string", "---\nauthor: \"[[A]], [[B]]\"\n---\n", "note", "mtime", "", nil, []string{"A", "B"}, 4, "-", false},
 		{"author list with empties", "---\nauthor:\n  - \"[[A]]\"\n  - \"\"\n  -\n  - \"[[B]]\"\n---\n", "note", "mtime", "", nil, []string{"A", "B"}, 8, "-", false},
 		{"author post-nominal", "---\nauthor: [\"[[Jane Doe]]\", \"[[Jr.]]\"]\n---\n", "note", "mtime", "", nil, []string{"Jane Doe, Jr."}, 4, "-", false},
 		{"author block scalar", "---\nauthor: |\n  unknown\n---\n", "note", "mtime", "", nil, []string{"unknown"}, 5, "-", false},
@@ -316,15 +315,15 @@ func TestParseClipEdgeCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseClip("dir/note.md", []byte(tt.data), clipTestMtime)
+			c, err := Parse("dir/note.md", []byte(tt.data), testMtime)
 			if err != nil {
-				t.Fatalf("ParseClip: %v", err)
+				t.Fatalf("Parse: %v", err)
 			}
 			if c.Title != tt.title {
 				t.Errorf("title: got %q, want %q", c.Title, tt.title)
 			}
 			if tt.created == "mtime" {
-				if !c.Created.Equal(clipTestMtime) || c.DateKey != "mtime" {
+				if !c.Created.Equal(testMtime) || c.DateKey != "mtime" {
 					t.Errorf("created: got %v from %s, want the mtime", c.Created, c.DateKey)
 				}
 			} else if got := c.Created.Format(time.RFC3339); got != tt.created {
@@ -352,9 +351,9 @@ func TestParseClipEdgeCases(t *testing.T) {
 	}
 }
 
-func TestParseClipFields(t *testing.T) {
+func TestParseFields(t *testing.T) {
 	data := "---\ntitle: \"  Spaced\n  title  \"\nurl: https://example.com/a\ndescription: \"  About it.  \"\n---\n"
-	c, err := ParseClip("n.md", []byte(data), clipTestMtime)
+	c, err := Parse("n.md", []byte(data), testMtime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +371,7 @@ func TestParseClipFields(t *testing.T) {
 	}
 }
 
-func TestParseClipErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		data      string
@@ -385,13 +384,13 @@ func TestParseClipErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseClip("v/n.md", []byte(tt.data), clipTestMtime)
+			c, err := Parse("v/n.md", []byte(tt.data), testMtime)
 			if err == nil {
 				t.Fatalf("got clip %+v, want an error", c)
 			}
-			var pe *ParseError
+			var pe *digest.ParseError
 			if !errors.As(err, &pe) {
-				t.Fatalf("got %T %v, want a *ParseError", err, err)
+				t.Fatalf("got %T %v, want a *digest.ParseError", err, err)
 			}
 			if pe.Path != "v/n.md" || pe.Line != tt.line || tt.col > 0 && pe.Col != tt.col {
 				t.Errorf("got %s, want v/n.md:%d:%d", err, tt.line, tt.col)
@@ -472,7 +471,7 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, ok := clipParseDate(tt.in, false)
+			got, ok := parseDate(tt.in, false)
 			s := ""
 			if ok {
 				s = got.Format(time.RFC3339Nano)
@@ -487,128 +486,43 @@ func TestParseDate(t *testing.T) {
 func TestAuthors(t *testing.T) {
 	tests := []struct {
 		name string
-		in   fmValue
+		in   value
 		want []string
 	}{
-		{"none", fmValue{}, nil},
-		{"plain", fmValue{str: "Interconnectés"}, []string{"Interconnectés"}},
-		{"wikilink", fmValue{str: "[[Kyle]]"}, []string{"Kyle"}},
-		{"list", fmValue{isList: true, list: []string{"[[A]]", "[[B]]"}}, []string{"A", "B"}},
-		{"PhD", fmValue{isList: true, list: []string{"[[Sebastian Raschka]]", "[[PhD]]"}}, []string{"Sebastian Raschka, PhD"}},
-		{"glued date", fmValue{isList: true, list: []string{"[[CoinbaseJul 13]]", "[[2026]]"}}, []string{"Coinbase"}},
-		{"glued full month", fmValue{isList: true, list: []string{"[[Jane DoeSeptember 3]]", "[[2024]]"}}, []string{"Jane Doe"}},
-		{"name that is only a date", fmValue{isList: true, list: []string{"[[Jul 13]]", "[[2026]]"}}, []string{"Jul 13, 2026"}},
-		{"number first", fmValue{isList: true, list: []string{"[[2026]]", "[[A]]"}}, []string{"2026", "A"}},
-		{"pipe kept", fmValue{isList: true, list: []string{"[[yamory | SBOM]]"}}, []string{"yamory | SBOM"}},
-		{"spaces", fmValue{isList: true, list: []string{"  [[ A ]]  "}}, []string{"A"}},
+		{"none", value{}, nil},
+		{"plain", value{str: "Interconnectés"}, []string{"Interconnectés"}},
+		{"wikilink", value{str: "[[Kyle]]"}, []string{"Kyle"}},
+		{"list", value{isList: true, list: []string{"[[A]]", "[[B]]"}}, []string{"A", "B"}},
+		{"PhD", value{isList: true, list: []string{"[[Sebastian Raschka]]", "[[PhD]]"}}, []string{"Sebastian Raschka, PhD"}},
+		{"glued date", value{isList: true, list: []string{"[[CoinbaseJul 13]]", "[[2026]]"}}, []string{"Coinbase"}},
+		{"glued full month", value{isList: true, list: []string{"[[Jane DoeSeptember 3]]", "[[2024]]"}}, []string{"Jane Doe"}},
+		{"name that is only a date", value{isList: true, list: []string{"[[Jul 13]]", "[[2026]]"}}, []string{"Jul 13, 2026"}},
+		{"number first", value{isList: true, list: []string{"[[2026]]", "[[A]]"}}, []string{"2026", "A"}},
+		{"pipe kept", value{isList: true, list: []string{"[[yamory | SBOM]]"}}, []string{"yamory | SBOM"}},
+		{"spaces", value{isList: true, list: []string{"  [[ A ]]  "}}, []string{"A"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := clipAuthors(tt.in); !slices.Equal(got, tt.want) {
+			if got := authors(tt.in); !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
 	}
 }
 
-// fmReadSimple is a fast path: whatever it accepts, go-yaml must read the same.
-func TestReadSimpleAgreesWithYAML(t *testing.T) {
-	fronts := []string{
-		"title: T\n",
-		"title: \"T\"\ntags:\n  - a\n  - \"b\"\n",
-		"tags:\n- a\n- b\n",
-		"tags: [a, b, c]\n",
-		"tags: [a, b,]\n",
-		"tags: []\n",
-		"title: 'it''s'\n",
-		"title: ~\nsource: null\n",
-		"title: 2012\ncreated: 2025-05-19\n",
-		"\"word-count\": \"157\"\n更新时间: \"2026-07-07 19:27:56\"\n",
-		"a:b: c\n",
-		"title: x#y\n",
-		"# comment\ntitle: T\n  # indented comment\n",
-		"rating: \naction: \n",
-		"title: Thread by @user\n",
-		"source: https://x.com/a?b=c#d\n",
-	}
-	if dir := filepath.Join("..", "..", "shared", "corpus"); clipDirExists(dir) {
-		for _, data := range clipCorpusFiles(t, dir) {
-			if front, _, _, _, ok := SplitFrontmatter(data); ok {
-				fronts = append(fronts, string(front))
-			}
-		}
-	}
-	fronts = append(fronts, fmGeneratedFronts(20000)...)
-	accepted := 0
-	for _, front := range fronts {
-		simple, ok := fmReadSimple([]byte(front))
-		if !ok {
-			continue
-		}
-		full, err := fmReadYAML([]byte(front), false)
-		if err != nil {
-			t.Errorf("%q: fmReadSimple accepts, go-yaml says %s", front, err.Msg)
-			continue
-		}
-		if !reflect.DeepEqual(simple, full) {
-			t.Errorf("%q:\nreadSimple %+v\ngo-yaml    %+v", front, *simple, *full)
-		}
-		accepted++
-	}
-	t.Logf("fmReadSimple read %d of %d frontmatters", accepted, len(fronts))
-}
-
-// fmGeneratedFronts returns n frontmatters assembled at random from pieces
-// that sit near the edges of fmReadSimple's subset of YAML.
-func fmGeneratedFronts(n int) []string {
-	keys := []string{"title", "Tags", "tags", "author", "created", "\"title\"", "'tags'", "标题", "a:b", "a b", "-x", "x#y", "x #y", "<<", "? x", "title ", "\"t\\\"x\"", "&a title", "[x]", ""}
-	seps := []string{": ", ":", ":  ", " : ", ":\t"}
-	values := []string{"", "T", "AI, 未来趋势", "a: b", "a:b", "a #c", "a#c", "x:", "\"q\"", "\"q\" # c", "\"a\\\"b\"", "\"a\\~\"", "'s''q'", "'s'q'", "~", "null", "NULL", "Null", "nul", "2012", "0x1F", "1e3", ".inf", "true", "yes",
-		"2025-05-19", "2026-01-08T16:38:22+08:00", "[a, b]", "[a, b,]", "[]", "[a,,b]", "[\"a\", b]", "[a, [b]]", "{a: b}", "|", ">-", "&x v", "*x", "!!str 5", "-5", "- a", "@h", "`x`", "%x", "=", "<<", "a\u00a0b", "\"\"", "''", "é", "a  b", "\"#AI\"", "#AI"}
-	items := []string{"a", "\"b\"", "'c'", "", "~", "- x", "k: v", "[x]", "#AI", "@h #AI", "a # c", "2024"}
-	indents := []string{"", " ", "  ", "    "}
-	r := rand.New(rand.NewPCG(1, 2))
-	pick := func(list []string) string { return list[r.IntN(len(list))] }
-	fronts := make([]string, n)
-	for i := range fronts {
-		var b strings.Builder
-		for range 1 + r.IntN(4) {
-			switch r.IntN(8) {
-			case 0:
-				b.WriteString(pick(indents) + "# comment\n")
-			case 1:
-				b.WriteString(pick(indents) + pick(values) + "\n") // a stray line
-			default:
-				b.WriteString(pick(keys) + pick(seps) + pick(values) + pick([]string{"", " ", "\r"}) + "\n")
-				if r.IntN(3) == 0 {
-					ind := pick(indents)
-					for range 1 + r.IntN(3) {
-						if r.IntN(6) == 0 {
-							ind = pick(indents)
-						}
-						b.WriteString(ind + "-" + pick([]string{" ", "", "  "}) + pick(items) + "\n")
-					}
-				}
-			}
-		}
-		fronts[i] = b.String()
-	}
-	return fronts
-}
-
-func clipDirExists(dir string) bool {
+func dirExists(dir string) bool {
 	fi, err := os.Stat(dir)
 	return err == nil && fi.IsDir()
 }
 
-// clipCorpusSeeds adds every corpus file to a fuzz corpus, if the corpus is
+// corpusSeeds adds every corpus file to a fuzz corpus, if the corpus is
 // there.
-func clipCorpusSeeds(f *testing.F, body bool) {
-	dir := filepath.Join("..", "..", "shared", "corpus")
-	if !clipDirExists(dir) {
+func corpusSeeds(f *testing.F, body bool) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
+	if !dirExists(dir) {
 		return
 	}
-	for _, data := range clipCorpusFiles(f, dir) {
+	for _, data := range corpusFiles(f, dir) {
 		if body {
 			_, _, data, _, _ = SplitFrontmatter(data)
 		}
@@ -620,10 +534,10 @@ func FuzzSplitFrontmatter(f *testing.F) {
 	for _, s := range []string{"", "---\n---\n", "\uFEFF\n---\r\na: 1\r\n---\r\nb", "---\na\n", "--- \n---"} {
 		f.Add([]byte(s))
 	}
-	clipCorpusSeeds(f, false)
+	corpusSeeds(f, false)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		front, frontLine, body, bodyLine, ok := SplitFrontmatter(data)
-		d := bytes.TrimPrefix(data, fmBOM)
+		d := bytes.TrimPrefix(data, bom)
 		if !ok {
 			if !bytes.Equal(body, d) || bodyLine != 1 || front != nil {
 				t.Fatalf("no frontmatter: got body %q line %d, want the whole file", body, bodyLine)
@@ -645,11 +559,11 @@ func FuzzSplitFrontmatter(f *testing.F) {
 		if len(lines[len(lines)-1]) == 0 {
 			lines = lines[:len(lines)-1]
 		}
-		if !fmIsFence(bytes.TrimSuffix(lines[len(lines)-1], []byte("\n"))) {
+		if !isFence(bytes.TrimSuffix(lines[len(lines)-1], []byte("\n"))) {
 			t.Fatalf("line before the body %q is not a fence", lines[len(lines)-1])
 		}
 		open := bytes.Join(lines[:frontLine-1], nil)
-		if !fmIsFence(bytes.TrimSuffix(lines[frontLine-2], []byte("\n"))) {
+		if !isFence(bytes.TrimSuffix(lines[frontLine-2], []byte("\n"))) {
 			t.Fatalf("line before the frontmatter %q is not a fence", lines[frontLine-2])
 		}
 		for _, l := range lines[:frontLine-2] {
@@ -661,14 +575,14 @@ func FuzzSplitFrontmatter(f *testing.F) {
 			t.Fatalf("pieces do not add up to the file")
 		}
 		for _, l := range bytes.SplitAfter(front, []byte("\n")) {
-			if fmIsFence(bytes.TrimSuffix(l, []byte("\n"))) {
+			if isFence(bytes.TrimSuffix(l, []byte("\n"))) {
 				t.Fatalf("frontmatter holds a fence line %q", l)
 			}
 		}
 	})
 }
 
-func FuzzParseClip(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"", "---\ntitle: T\ntags: [AI]\n---\n#未来趋势\n", "---\ndescription: \"\\x\"\n---\n",
 		"---\ntitle: a\ntitle: b\n---\n", "---\na: [\n---\n", "---\ntags: \"\\u0041I\"\n---\n",
@@ -676,25 +590,25 @@ func FuzzParseClip(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	clipCorpusSeeds(f, false)
+	corpusSeeds(f, false)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := ParseClip("f.md", data, clipTestMtime)
+		c, err := Parse("f.md", data, testMtime)
 		if err != nil {
-			var pe *ParseError
+			var pe *digest.ParseError
 			if !errors.As(err, &pe) {
-				t.Fatalf("got %T %v, want a *ParseError", err, err)
+				t.Fatalf("got %T %v, want a *digest.ParseError", err, err)
 			}
-			clipCheckPosition(t, data, pe)
+			checkPosition(t, data, pe)
 			return
 		}
 		if c.Lenient != nil {
-			clipCheckPosition(t, data, c.Lenient)
+			checkPosition(t, data, c.Lenient)
 		}
 		if c.Title == "" {
 			t.Errorf("empty title")
 		}
 		for i, tag := range c.Tags {
-			if tag == "" || !tagHasNonDigit(tag) || !norm.NFC.IsNormalString(tag) {
+			if tag == "" || !hasNonDigit(tag) || !norm.NFC.IsNormalString(tag) {
 				t.Errorf("bad tag %q", tag)
 			}
 			for _, u := range c.Tags[:i] {
@@ -703,7 +617,7 @@ func FuzzParseClip(f *testing.F) {
 				}
 			}
 		}
-		// MayMatch false means no match.
+		// mayMatch false means no match.
 		wants := [][]string{{"AI"}, {"未来趋势"}, {"k"}, {"s"}, {"Café"}}
 		for _, tag := range c.Tags {
 			wants = append(wants, []string{tag}, []string{strings.ToUpper(tag)})
@@ -712,32 +626,20 @@ func FuzzParseClip(f *testing.F) {
 			}
 		}
 		for _, want := range wants {
-			if _, ok := c.MatchTag(want); ok && !MayMatch(data, want) {
-				t.Errorf("MayMatch(%q) = false, but the clip has tags %q", want, c.Tags)
-			}
-		}
-		// The fast YAML path agrees with go-yaml.
-		if front, _, _, _, ok := SplitFrontmatter(data); ok {
-			if simple, ok := fmReadSimple(front); ok {
-				full, err := fmReadYAML(front, false)
-				if err != nil {
-					t.Fatalf("fmReadSimple accepts %q, go-yaml says %s", front, err.Msg)
-				}
-				if !reflect.DeepEqual(simple, full) {
-					t.Fatalf("%q:\nreadSimple %+v\ngo-yaml    %+v", front, *simple, *full)
-				}
+			if _, ok := c.MatchTag(want); ok && !mayMatch(data, want) {
+				t.Errorf("mayMatch(%q) = false, but the clip has tags %q", want, c.Tags)
 			}
 		}
 	})
 }
 
-// clipCheckPosition checks that a ParseError points into the file.
-func clipCheckPosition(t *testing.T, data []byte, pe *ParseError) {
+// checkPosition checks that a ParseError points into the file.
+func checkPosition(t *testing.T, data []byte, pe *digest.ParseError) {
 	t.Helper()
 	if pe.Path != "f.md" || pe.Msg == "" {
 		t.Fatalf("got %#v, want path f.md and a message", pe)
 	}
-	lines := bytes.Split(bytes.TrimPrefix(data, fmBOM), []byte("\n"))
+	lines := bytes.Split(bytes.TrimPrefix(data, bom), []byte("\n"))
 	if pe.Line < 1 || pe.Line > len(lines) {
 		t.Fatalf("%s: line outside the file's %d lines", pe, len(lines))
 	}
@@ -746,15 +648,15 @@ func clipCheckPosition(t *testing.T, data []byte, pe *ParseError) {
 	}
 }
 
-func BenchmarkParseClip(b *testing.B) {
-	files := clipCorpusFiles(b, clipCorpusDir(b))
+func BenchmarkParse(b *testing.B) {
+	files := corpusFiles(b, corpusDir(b))
 	var all [][]byte
 	var size int
 	var near30K []byte
 	for _, data := range files {
 		all = append(all, data)
 		size += len(data)
-		if near30K == nil || clipAbs(len(data)-30000) < clipAbs(len(near30K)-30000) {
+		if near30K == nil || abs(len(data)-30000) < abs(len(near30K)-30000) {
 			near30K = data
 		}
 	}
@@ -762,7 +664,7 @@ func BenchmarkParseClip(b *testing.B) {
 		b.SetBytes(int64(size))
 		for b.Loop() {
 			for _, data := range all {
-				ParseClip("n.md", data, clipTestMtime)
+				Parse("n.md", data, testMtime)
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(all)), "ns/file")
@@ -770,13 +672,13 @@ func BenchmarkParseClip(b *testing.B) {
 	b.Run(fmt.Sprintf("%dB", len(near30K)), func(b *testing.B) {
 		b.SetBytes(int64(len(near30K)))
 		for b.Loop() {
-			ParseClip("n.md", near30K, clipTestMtime)
+			Parse("n.md", near30K, testMtime)
 		}
 	})
 }
 
 func BenchmarkMayMatch(b *testing.B) {
-	files := clipCorpusFiles(b, clipCorpusDir(b))
+	files := corpusFiles(b, corpusDir(b))
 	want := []string{"AI", "未来趋势"}
 	var size int
 	for _, data := range files {
@@ -785,13 +687,13 @@ func BenchmarkMayMatch(b *testing.B) {
 	b.SetBytes(int64(size))
 	for b.Loop() {
 		for _, data := range files {
-			MayMatch(data, want)
+			mayMatch(data, want)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")
 }
 
-func clipAbs(n int) int {
+func abs(n int) int {
 	if n < 0 {
 		return -n
 	}

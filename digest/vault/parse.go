@@ -1,13 +1,15 @@
-package digest
+package vault
 
 import (
 	"path"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
-// ParseClip reads one note of the vault. path is the note's slash-separated
+// Parse reads one note of the vault. path is the note's slash-separated
 // path in the vault and mtime its modification time, the last resort for
 // Created.
 //
@@ -22,54 +24,54 @@ import (
 // write (bad backslash escapes and doubled `\\"` in double-quoted lines,
 // repeated keys: the last one wins, text that is not YAML at all but plain
 // `key: value` lines); the Clip then has Lenient set to the original error.
-// When that fails too, ParseClip returns a *ParseError positioned in the file
+// When that fails too, Parse returns a *digest.ParseError positioned in the file
 // (line and byte column, 1-based).
-func ParseClip(path string, data []byte, mtime time.Time) (*Clip, error) {
+func Parse(path string, data []byte, mtime time.Time) (*digest.Clip, error) {
 	front, frontLine, body, bodyLine, ok := SplitFrontmatter(data)
-	c := &Clip{Path: path, Body: body, BodyLine: bodyLine}
-	f := new(fmFields)
+	c := &digest.Clip{Path: path, Body: body, BodyLine: bodyLine}
+	f := new(fields)
 	if ok {
-		var err *ParseError
-		f, err = fmRead(front)
+		var err *digest.ParseError
+		f, err = readYAML(front, false)
 		if err != nil {
 			err.Path = path
-			err.Line, err.Col = fmFileCoord(front, frontLine, err.Line, err.Col)
-			var lerr *ParseError
-			f, lerr = fmReadLenient(front)
+			err.Line, err.Col = fileCoord(front, frontLine, err.Line, err.Col)
+			var lerr *digest.ParseError
+			f, lerr = readLenient(front)
 			if lerr != nil {
 				return nil, err
 			}
 			c.Lenient = err
 		}
 	}
-	c.Title = clipCollapseSpace(f[fmTitle].text())
+	c.Title = collapseSpace(f[keyTitle].text())
 	if c.Title == "" {
-		c.Title = clipFileTitle(path)
+		c.Title = fileTitle(path)
 	}
-	c.Source = strings.TrimSpace(f[fmSource].text())
+	c.Source = strings.TrimSpace(f[keySource].text())
 	if c.Source == "" {
-		c.Source = strings.TrimSpace(f[fmURL].text())
+		c.Source = strings.TrimSpace(f[keyURL].text())
 	}
-	c.Authors = clipAuthors(f[fmAuthor])
-	c.Description = strings.TrimSpace(f[fmDescription].text())
+	c.Authors = authors(f[keyAuthor])
+	c.Description = strings.TrimSpace(f[keyDescription].text())
 	c.Created, c.DateKey = mtime, "mtime"
-	for _, k := range clipDateKeys {
-		if t, ok := clipParseDate(f[k].text(), k == fmTimestamp); ok {
-			c.Created, c.DateKey = t, fmKeyNames[k]
+	for _, k := range dateKeys {
+		if t, ok := parseDate(f[k].text(), k == keyTimestamp); ok {
+			c.Created, c.DateKey = t, keyNames[k]
 			break
 		}
 	}
-	c.Tags = clipTags(f[fmTags], body)
+	c.Tags = collectTags(f[keyTags], body)
 	return c, nil
 }
 
-// clipDateKeys are the keys that may say when a note was clipped, in order of
+// dateKeys are the keys that may say when a note was clipped, in order of
 // preference. `published` and `date_published` are left out on purpose:
 // they date the article, not the clipping.
-var clipDateKeys = [...]int{fmCreated, fmClipped, fmTimestamp, fmDateSaved, fmSaved, fmDate}
+var dateKeys = [...]int{keyCreated, keyClipped, keyTimestamp, keyDateSaved, keySaved, keyDate}
 
-// clipFileTitle is the file name without its directory and .md extension.
-func clipFileTitle(p string) string {
+// fileTitle is the file name without its directory and .md extension.
+func fileTitle(p string) string {
 	p = path.Base(strings.ReplaceAll(p, "\\", "/"))
 	if ext := path.Ext(p); strings.EqualFold(ext, ".md") {
 		p = p[:len(p)-len(ext)]
@@ -77,12 +79,12 @@ func clipFileTitle(p string) string {
 	return p
 }
 
-// clipTags gathers the frontmatter and inline tags, deduplicated
+// collectTags gathers the frontmatter and inline tags, deduplicated
 // case-insensitively in order of appearance.
-func clipTags(v fmValue, body []byte) []string {
+func collectTags(v value, body []byte) []string {
 	var tags []string
 	add := func(t string) {
-		if !tagHasNonDigit(t) {
+		if !hasNonDigit(t) {
 			return
 		}
 		for _, u := range tags {
@@ -93,7 +95,7 @@ func clipTags(v fmValue, body []byte) []string {
 		tags = append(tags, t)
 	}
 	for _, item := range v.items() {
-		for _, t := range SplitTagItem(item) {
+		for _, t := range digest.SplitTags(item) {
 			add(t)
 		}
 	}
@@ -103,9 +105,9 @@ func clipTags(v fmValue, body []byte) []string {
 	return tags
 }
 
-// tagHasNonDigit reports whether a tag has a character other than a digit or
+// hasNonDigit reports whether a tag has a character other than a digit or
 // '/': Obsidian ignores all-digit tags.
-func tagHasNonDigit(s string) bool {
+func hasNonDigit(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if (s[i] < '0' || s[i] > '9') && s[i] != '/' {
 			return true
@@ -114,9 +116,9 @@ func tagHasNonDigit(s string) bool {
 	return false
 }
 
-// clipCollapseSpace trims s and joins its lines and runs of white space with
+// collapseSpace trims s and joins its lines and runs of white space with
 // single spaces, for one-line display.
-func clipCollapseSpace(s string) string {
+func collapseSpace(s string) string {
 	s = strings.TrimSpace(s)
 	if !strings.ContainsAny(s, "\n\r\t\v\f") && !strings.Contains(s, "  ") {
 		return s
@@ -124,16 +126,16 @@ func clipCollapseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// clipAuthors reads the author field: a list of [[wikilinks]], one wikilink, or
+// authors reads the author field: a list of [[wikilinks]], one wikilink, or
 // a plain string. Lists the clipper split at commas are mended: a lone
 // post-nominal ("PhD") or number ("2026") rejoins the name before it, and a
 // date glued to a name ("CoinbaseJul 13, 2026") is cut off.
-func clipAuthors(v fmValue) []string {
+func authors(v value) []string {
 	var names []string
 	for _, item := range v.items() {
 		item = strings.TrimSpace(item)
 		if strings.Count(item, "[[") > 1 {
-			names = append(names, clipWikilinks(item)...)
+			names = append(names, wikilinks(item)...)
 			continue
 		}
 		if strings.HasPrefix(item, "[[") && strings.HasSuffix(item, "]]") {
@@ -142,19 +144,19 @@ func clipAuthors(v fmValue) []string {
 		if item == "" {
 			continue
 		}
-		if len(names) > 0 && (clipIsPostNominal(item) || clipIsDigits(item)) {
+		if len(names) > 0 && (isPostNominal(item) || isDigits(item)) {
 			names[len(names)-1] += ", " + item
 			continue
 		}
 		names = append(names, item)
 	}
 	for i, n := range names {
-		names[i] = clipCutTrailingDate(n)
+		names[i] = cutTrailingDate(n)
 	}
 	return names
 }
 
-func clipWikilinks(s string) []string {
+func wikilinks(s string) []string {
 	var out []string
 	for {
 		i := strings.Index(s, "[[")
@@ -172,16 +174,16 @@ func clipWikilinks(s string) []string {
 	}
 }
 
-var clipPostNominals = map[string]bool{
+var postNominals = map[string]bool{
 	"phd": true, "ph.d.": true, "ph.d": true, "md": true, "m.d.": true, "jr": true, "jr.": true,
 	"sr": true, "sr.": true, "ii": true, "iii": true, "iv": true, "mba": true, "esq": true,
 	"esq.": true, "cfa": true, "cpa": true, "dphil": true, "msc": true, "bsc": true, "mph": true,
 	"rn": true, "pe": true, "frs": true, "facp": true, "dds": true, "jd": true, "j.d.": true,
 }
 
-func clipIsPostNominal(s string) bool { return clipPostNominals[strings.ToLower(s)] }
+func isPostNominal(s string) bool { return postNominals[strings.ToLower(s)] }
 
-func clipIsDigits(s string) bool {
+func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -190,23 +192,23 @@ func clipIsDigits(s string) bool {
 	return s != ""
 }
 
-var clipMonths = [...]string{
+var months = [...]string{
 	"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
 	"Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
 }
 
-// clipCutTrailingDate removes a "Jul 13, 2026" date glued to the end of a name.
-func clipCutTrailingDate(s string) string {
+// cutTrailingDate removes a "Jul 13, 2026" date glued to the end of a name.
+func cutTrailingDate(s string) string {
 	rest, year, ok := strings.Cut(s, ", ")
-	if !ok || len(year) != 4 || !clipIsDigits(year) || strings.Contains(year, ", ") {
+	if !ok || len(year) != 4 || !isDigits(year) || strings.Contains(year, ", ") {
 		return s
 	}
 	sp := strings.LastIndexByte(rest, ' ')
-	if sp < 0 || !clipIsDigits(rest[sp+1:]) || len(rest)-sp-1 > 2 {
+	if sp < 0 || !isDigits(rest[sp+1:]) || len(rest)-sp-1 > 2 {
 		return s
 	}
 	name := rest[:sp]
-	for _, m := range clipMonths {
+	for _, m := range months {
 		if strings.HasSuffix(name, m) {
 			if n := strings.TrimSpace(strings.TrimSuffix(name, m)); n != "" {
 				return n
@@ -216,14 +218,14 @@ func clipCutTrailingDate(s string) string {
 	return s
 }
 
-// clipParseDate reads the YAML 1.1 timestamp forms and, when unix is set, Unix
+// parseDate reads the YAML 1.1 timestamp forms and, when unix is set, Unix
 // seconds or milliseconds. A value without a zone is in UTC.
-func clipParseDate(s string, unix bool) (time.Time, bool) {
+func parseDate(s string, unix bool) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) < 8 {
 		return time.Time{}, false
 	}
-	if unix && clipIsDigits(s) {
+	if unix && isDigits(s) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case err != nil:
@@ -233,7 +235,7 @@ func clipParseDate(s string, unix bool) (time.Time, bool) {
 			return time.UnixMilli(n).UTC(), true
 		}
 	}
-	p := clipDateScanner{s: s}
+	p := dateScanner{s: s}
 	year := p.digits(4, 4)
 	sep := p.peek()
 	if year < 0 || sep != '-' && sep != '/' {
@@ -302,19 +304,19 @@ func clipParseDate(s string, unix bool) (time.Time, bool) {
 	return t, true
 }
 
-type clipDateScanner struct {
+type dateScanner struct {
 	s string
 	i int
 }
 
-func (p *clipDateScanner) peek() byte {
+func (p *dateScanner) peek() byte {
 	if p.i < len(p.s) {
 		return p.s[p.i]
 	}
 	return 0
 }
 
-func (p *clipDateScanner) skip(c byte) bool {
+func (p *dateScanner) skip(c byte) bool {
 	if p.peek() == c {
 		p.i++
 		return true
@@ -323,7 +325,7 @@ func (p *clipDateScanner) skip(c byte) bool {
 }
 
 // digits reads min to max decimal digits, or returns -1.
-func (p *clipDateScanner) digits(min, max int) int {
+func (p *dateScanner) digits(min, max int) int {
 	n, v := 0, 0
 	for p.i < len(p.s) && n < max && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
 		v = v*10 + int(p.s[p.i]-'0')
@@ -337,7 +339,7 @@ func (p *clipDateScanner) digits(min, max int) int {
 }
 
 // zone reads "Z", "+08:00", "+0800" or "+8" (YAML 1.1 allows "-5").
-func (p *clipDateScanner) zone() (*time.Location, bool) {
+func (p *dateScanner) zone() (*time.Location, bool) {
 	c := p.peek()
 	if c == 'Z' || c == 'z' {
 		p.i++

@@ -1,0 +1,190 @@
+// Package vault reads an Obsidian vault of web clippings: it walks the
+// folder, splits each note into YAML frontmatter and Markdown body, reads the
+// frontmatter with go-yaml (leniently for the breakages web clippers are known
+// to write), and gathers the note's tags from the frontmatter and the body,
+// producing a *digest.Clip per note.
+package vault
+
+import (
+	"context"
+	"io/fs"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+)
+
+// File is a Markdown file of the vault as the walk finds it.
+type File struct {
+	Path    string // slash-separated, relative to the vault root
+	Size    int64
+	ModTime time.Time
+}
+
+// Result is what Walk made of one file: a clipping, an error, or neither
+// when the file was not read (Skipped) or cannot match the wanted tags
+// (NoMatch).
+type Result struct {
+	File
+	Clip    *digest.Clip
+	Err     error
+	Skipped bool // Options.Skip said not to read it
+	NoMatch bool // its bytes cannot make it match a wanted tag, so it was not parsed
+}
+
+// Options tune Walk.
+type Options struct {
+	Want []string // configured tags; files that cannot match them are not parsed
+	// Skip, when set, is asked (from several goroutines at once) whether not
+	// to read a file at all, because it is known unchanged.
+	Skip    func(File) bool
+	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
+	Workers int      // parallel readers; 0 means one per processor
+}
+
+// batchSize is how many files a reader takes at a time: enough to make the
+// hand-offs between goroutines cheap.
+const batchSize = 64
+
+// Walk reads every *.md file under fsys (skipping dot-folders such as
+// .obsidian, and not following symbolic links to folders, so link loops
+// cannot trap it) in parallel, and calls fn for each in the order of
+// fs.WalkDir, one call at a time.
+func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type entry struct {
+		path string
+		err  error // from the walk
+	}
+	type batch struct {
+		in   []entry
+		out  []Result
+		keep []bool // false: not a file to report (a link to a folder, a dangling link)
+		done chan struct{}
+	}
+	jobs := make(chan *batch, workers)
+	order := make(chan *batch, 4*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range jobs {
+				b.out, b.keep = make([]Result, len(b.in)), make([]bool, len(b.in))
+				for i, e := range b.in {
+					if e.err != nil {
+						b.out[i], b.keep[i] = Result{File: File{Path: e.path}, Err: e.err}, true
+						continue
+					}
+					b.out[i], b.keep[i] = read(fsys, e.path, opt)
+				}
+				close(b.done)
+			}
+		})
+	}
+
+	var walkErr error
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		cur := &batch{done: make(chan struct{})}
+		flush := func() {
+			if len(cur.in) > 0 {
+				jobs <- cur
+				order <- cur
+				cur = &batch{done: make(chan struct{})}
+			}
+		}
+		add := func(e entry) {
+			if cur.in = append(cur.in, e); len(cur.in) == batchSize {
+				flush()
+			}
+		}
+		walkErr = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil && p == ".":
+				return err
+			case err != nil:
+				add(entry{path: p, err: err})
+				return nil
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case d.IsDir():
+				if p != "." && (strings.HasPrefix(d.Name(), ".") || excluded(p, opt.Exclude)) {
+					return fs.SkipDir
+				}
+			case !isMarkdown(p):
+			case d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0:
+				add(entry{path: p})
+			}
+			return nil
+		})
+		flush()
+	}()
+
+	for b := range order {
+		<-b.done
+		for i, r := range b.out {
+			if b.keep[i] {
+				fn(r)
+			}
+		}
+	}
+	wg.Wait()
+	if walkErr != nil && walkErr != context.Canceled {
+		return walkErr
+	}
+	return ctx.Err()
+}
+
+// read stats, reads, filters and parses one file; keep is false for a link
+// that does not lead to a regular file.
+func read(fsys fs.FS, p string, opt Options) (r Result, keep bool) {
+	r.Path = p
+	info, err := fs.Stat(fsys, p)
+	switch {
+	case err != nil:
+		if _, lerr := fs.Lstat(fsys, p); lerr == nil {
+			return r, false // a dangling link
+		}
+		r.Err = err
+		return r, true
+	case !info.Mode().IsRegular():
+		return r, false // a link to a folder or a device
+	}
+	r.Size, r.ModTime = info.Size(), info.ModTime()
+	if opt.Skip != nil && opt.Skip(r.File) {
+		r.Skipped = true
+		return r, true
+	}
+	data, err := fs.ReadFile(fsys, p)
+	switch {
+	case err != nil:
+		r.Err = err
+	case len(opt.Want) > 0 && !mayMatch(data, opt.Want):
+		r.NoMatch = true
+	default:
+		r.Clip, r.Err = Parse(p, data, r.ModTime)
+	}
+	return r, true
+}
+
+func excluded(p string, ex []string) bool {
+	for _, e := range ex {
+		if e != "" && (p == e || strings.HasPrefix(p, e+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// isMarkdown reports whether name ends in .md, in any case.
+func isMarkdown(name string) bool {
+	return len(name) >= 3 && strings.EqualFold(name[len(name)-3:], ".md")
+}
