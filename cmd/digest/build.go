@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -107,10 +108,9 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("vault: %s is not a folder", a.cfg.Vault)
 	}
-	known, err := st.Files(ctx)
-	if err != nil {
-		return nil, err
-	}
+	// The files seen before load while the walk lists the vault's folders.
+	knownFiles := sync.OnceValues(func() (map[string]sqlite.FileRecord, error) { return st.Files(ctx) })
+	go knownFiles()
 	included, err := st.Included(ctx)
 	if err != nil {
 		return nil, err
@@ -122,15 +122,17 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 		Exclude: a.excluded(),
 		// An unchanged file is not read again when it cannot be picked.
 		Skip: func(f vault.File) bool {
+			known, _ := knownFiles()
 			r, ok := known[f.Path]
 			return ok && r.Sig == sig && r.Unchanged(f.Size, f.ModTime) &&
 				(r.Tag == "" || sel.Unwanted(f.Path, r.Clipped, r.FirstSeen))
 		},
 	}
-	var changed []sqlite.FileRecord             // new and changed files, to save
-	walked := make(map[string]bool, len(known)) // the known files still in the vault
+	var changed []sqlite.FileRecord // new and changed files, to save
+	walked := map[string]bool{}     // the known files still in the vault
 	err = vault.Walk(ctx, os.DirFS(a.cfg.Vault), opt, func(r vault.Result) {
 		res.Notes++
+		known, _ := knownFiles()
 		old, ok := known[r.Path]
 		if ok {
 			walked[r.Path] = true
@@ -165,6 +167,10 @@ func (a *app) build(ctx context.Context, dry bool) (*buildResult, error) {
 			changed = append(changed, rec)
 		}
 	})
+	known, kerr := knownFiles()
+	if kerr != nil {
+		return nil, kerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +100,15 @@ func collectTags(v value, body []byte) []string {
 			add(t)
 		}
 	}
-	for _, t := range InlineTags(body) {
+	// Finding the tags outside code takes parsing the body: not needed when
+	// every tag that may be there is in the frontmatter already.
+	inline := candidates(body)
+	if slices.ContainsFunc(inline, func(t string) bool {
+		return !slices.ContainsFunc(tags, func(u string) bool { return strings.EqualFold(u, t) })
+	}) {
+		inline = InlineTags(body)
+	}
+	for _, t := range inline {
 		add(t)
 	}
 	return tags

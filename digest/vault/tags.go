@@ -21,8 +21,8 @@ import (
 // spans, as goldmark parses them), HTML and %% comments, link destinations,
 // wikilinks and autolinks are skipped.
 func InlineTags(body []byte) []string {
-	if bytes.IndexByte(body, '#') < 0 {
-		return nil
+	if candidates(body) == nil {
+		return nil // most notes: no need to parse them
 	}
 	var tags []string
 	var closing []byte // the end of a comment left open on an earlier line
@@ -50,6 +50,9 @@ func InlineTags(body []byte) []string {
 // maskCode returns body with the text of its code blocks and code spans
 // overwritten (line ends kept), so that no tag is found in it.
 func maskCode(body []byte) []byte {
+	if !mayHaveCode(body) {
+		return body
+	}
 	doc := goldmark.DefaultParser().Parse(gtext.NewReader(body))
 	var out []byte
 	mask := func(s gtext.Segment) {
@@ -92,6 +95,36 @@ func maskCode(body []byte) []byte {
 	return out
 }
 
+// candidates returns the tags after every '#' where a tag can start, in
+// NFC, taking no code or comment into account: InlineTags finds some of them
+// and no others, since hiding code can only take tags away.
+func candidates(body []byte) []string {
+	var tags []string
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(body[i:], '#')
+		if j < 0 {
+			return tags
+		}
+		i += j
+		if i == 0 || body[i-1] == '\n' || afterSpace(body[:i]) {
+			if tag, _ := text.ReadTag(body[i+1:]); tag != "" {
+				tags = append(tags, norm.NFC.String(tag))
+			}
+		}
+	}
+}
+
+// mayHaveCode reports whether body has a backtick, a tilde, a tab or four
+// spaces in a row: without one, goldmark finds no code in it.
+func mayHaveCode(body []byte) bool {
+	for _, c := range []byte("`~\t") {
+		if bytes.IndexByte(body, c) >= 0 {
+			return true
+		}
+	}
+	return bytes.Contains(body, []byte("    "))
+}
+
 // scanLine finds the tags of one line, from where a comment left open on an
 // earlier line closes (closing, nil when none), and returns the end of a
 // comment it leaves open.
@@ -107,6 +140,8 @@ func scanLine(l, closing []byte, add func(string)) []byte {
 	for i < len(l) {
 		c := l[i]
 		switch {
+		case !special[c]:
+			i++
 		case c == '\\':
 			i += 2 // an escaped character is never a tag start
 		case c == '<' && bytes.HasPrefix(l[i:], []byte("<!--")):
@@ -148,6 +183,14 @@ func scanLine(l, closing []byte, add func(string)) []byte {
 	}
 	return nil
 }
+
+// special marks the bytes scanLine must look at.
+var special = func() (t [256]bool) {
+	for _, c := range []byte("\\<%][#") {
+		t[c] = true
+	}
+	return t
+}()
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 

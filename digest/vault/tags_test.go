@@ -41,6 +41,8 @@ func TestInlineTags(t *testing.T) {
 		{"unclosed fence", "```\n#notag", nil},
 		{"indented code", "text\n\n    #notag\n\t#notag\n\n#yes", []string{"yes"}},
 		{"indented list content", "- item\n\n    #yes", []string{"yes"}},
+		{"indented code in a quote", "> text\n>\n>     #notag\n\n#yes", []string{"yes"}},
+		{"indented code in a list", "-     #notag\n\n#yes", []string{"yes"}},
 		{"code span across lines", "`a\n#notag` #yes", []string{"yes"}},
 		{"URL fragment", "https://example.com/page#section see", nil},
 		{"link destination", "[text](https://x.com/a #notag) [t](<#x>) [a](b(c) #no) #yes", []string{"yes"}},

@@ -6,6 +6,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"runtime"
@@ -62,6 +63,7 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 
 	type entry struct {
 		path string
+		d    fs.DirEntry
 		err  error // from the walk
 	}
 	type batch struct {
@@ -82,7 +84,7 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 						b.out[i], b.keep[i] = Result{File: File{Path: e.path}, Err: e.err}, true
 						continue
 					}
-					b.out[i], b.keep[i] = read(fsys, e.path, opt)
+					b.out[i], b.keep[i] = read(fsys, e.path, e.d, opt)
 				}
 				close(b.done)
 			}
@@ -121,7 +123,7 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 				}
 			case !isMarkdown(p):
 			case d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0:
-				add(entry{path: p})
+				add(entry{path: p, d: d})
 			}
 			return nil
 		})
@@ -145,25 +147,24 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 
 // read stats, reads, filters and parses one file; keep is false for a link
 // that does not lead to a regular file.
-func read(fsys fs.FS, p string, opt Options) (r Result, keep bool) {
+func read(fsys fs.FS, p string, d fs.DirEntry, opt Options) (r Result, keep bool) {
 	r.Path = p
-	info, err := fs.Stat(fsys, p)
-	switch {
-	case err != nil:
-		if _, lerr := fs.Lstat(fsys, p); lerr == nil {
-			return r, false // a dangling link
+	info, err := d.Info()
+	if err == nil && d.Type()&fs.ModeSymlink != 0 {
+		if info, err = fs.Stat(fsys, p); err != nil || !info.Mode().IsRegular() {
+			return r, false // dangling, a loop, or a link to a folder or a device
 		}
+	}
+	if err != nil {
 		r.Err = err
 		return r, true
-	case !info.Mode().IsRegular():
-		return r, false // a link to a folder or a device
 	}
 	r.Size, r.ModTime = info.Size(), info.ModTime()
 	if opt.Skip != nil && opt.Skip(r.File) {
 		r.Skipped = true
 		return r, true
 	}
-	data, err := fs.ReadFile(fsys, p)
+	data, err := readFile(fsys, p, info.Size())
 	switch {
 	case err != nil:
 		r.Err = err
@@ -173,6 +174,19 @@ func read(fsys fs.FS, p string, opt Options) (r Result, keep bool) {
 		r.Clip, r.Err = Parse(p, data, r.ModTime)
 	}
 	return r, true
+}
+
+// readFile is fs.ReadFile for a file whose size is known: it does not stat
+// the file again.
+func readFile(fsys fs.FS, p string, size int64) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err = b.ReadFrom(f)
+	return b.Bytes(), err
 }
 
 func excluded(p string, ex []string) bool {
