@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/digest-newsletter/digest/digest"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -219,4 +220,46 @@ func TestMayMatchGenerated(t *testing.T) {
 		}
 	}
 	t.Logf("%d matches checked", checked)
+}
+
+// TestTagsShortcut checks that Parse, which parses a body only when a tag
+// may be hidden in code, finds the tags it would find parsing every body.
+func TestTagsShortcut(t *testing.T) {
+	bodies := []string{
+		"---\ntags: [AI]\n---\n    #AI in code\n#AI",
+		"---\ntags: [AI]\n---\n`#AI` and `#x`\n",
+		"---\ntags: [AI]\n---\n`<!--` #AI #x\n",
+	}
+	for _, data := range corpusFiles(t, corpusDir(t)) {
+		bodies = append(bodies, string(data))
+	}
+	for _, data := range bodies {
+		c, err := Parse("a.md", []byte(data), testMtime)
+		if err != nil {
+			continue
+		}
+		front, _, body, _, ok := SplitFrontmatter([]byte(data))
+		f := new(fields)
+		if ok {
+			if f, err = readYAML(front, false); err != nil {
+				continue
+			}
+		}
+		var want []string
+		for _, item := range f[keyTags].items() {
+			for _, tag := range digest.SplitTags(item) {
+				if hasNonDigit(tag) && !slices.ContainsFunc(want, func(u string) bool { return strings.EqualFold(u, tag) }) {
+					want = append(want, tag)
+				}
+			}
+		}
+		for _, tag := range InlineTags(body) {
+			if !slices.ContainsFunc(want, func(u string) bool { return strings.EqualFold(u, tag) }) {
+				want = append(want, tag)
+			}
+		}
+		if !slices.Equal(c.Tags, want) {
+			t.Errorf("%.40q: tags %q, want %q", data, c.Tags, want)
+		}
+	}
 }
