@@ -100,16 +100,20 @@ func collectTags(v value, body []byte) []string {
 			add(t)
 		}
 	}
-	// Finding the tags outside code takes parsing the body: not needed when
-	// every tag that may be there is in the frontmatter already.
-	inline := candidates(body)
-	if slices.ContainsFunc(inline, func(t string) bool {
-		return !slices.ContainsFunc(tags, func(u string) bool { return strings.EqualFold(u, t) })
-	}) {
-		inline = InlineTags(body)
-	}
-	for _, t := range inline {
-		add(t)
+	// Finding the tags outside code takes parsing the body, but only up to
+	// the end of the paragraph of the last tag that may be there and is not
+	// in the frontmatter already: the tags after it add nothing.
+	end := -1
+	candidates(body, func(t string, at int) bool {
+		if end < at && !slices.ContainsFunc(tags, func(u string) bool { return strings.EqualFold(u, t) }) {
+			end = paragraphEnd(body, at)
+		}
+		return true
+	})
+	if end >= 0 {
+		for _, t := range InlineTags(body[:end]) {
+			add(t)
+		}
 	}
 	return tags
 }

@@ -21,7 +21,9 @@ import (
 // spans, as goldmark parses them), HTML and %% comments, link destinations,
 // wikilinks and autolinks are skipped.
 func InlineTags(body []byte) []string {
-	if candidates(body) == nil {
+	some := false
+	candidates(body, func(string, int) bool { some = true; return false })
+	if !some {
 		return nil // most notes: no need to parse them
 	}
 	var tags []string
@@ -95,23 +97,35 @@ func maskCode(body []byte) []byte {
 	return out
 }
 
-// candidates returns the tags after every '#' where a tag can start, in
-// NFC, taking no code or comment into account: InlineTags finds some of them
-// and no others, since hiding code can only take tags away.
-func candidates(body []byte) []string {
-	var tags []string
+// candidates calls fn with each tag after a '#' where a tag can start, in
+// NFC, and the index of the '#', taking no code or comment into account:
+// InlineTags finds some of these tags and no others, since hiding code can
+// only take tags away. It stops when fn returns false.
+func candidates(body []byte, fn func(tag string, at int) bool) {
 	for i := 0; ; i++ {
 		j := bytes.IndexByte(body[i:], '#')
 		if j < 0 {
-			return tags
+			return
 		}
 		i += j
 		if i == 0 || body[i-1] == '\n' || afterSpace(body[:i]) {
-			if tag, _ := text.ReadTag(body[i+1:]); tag != "" {
-				tags = append(tags, norm.NFC.String(tag))
+			if tag, _ := text.ReadTag(body[i+1:]); tag != "" && !fn(norm.NFC.String(tag), i) {
+				return
 			}
 		}
 	}
+}
+
+// paragraphEnd returns the index of the first blank line at or after i, or
+// len(body): what follows it does not change what is code before it.
+func paragraphEnd(body []byte, i int) int {
+	end := len(body)
+	for _, sep := range []string{"\n\n", "\n\r\n"} {
+		if j := bytes.Index(body[i:], []byte(sep)); j >= 0 && i+j < end {
+			end = i + j
+		}
+	}
+	return end
 }
 
 // mayHaveCode reports whether body has a backtick, a tilde, a tab or four

@@ -229,6 +229,10 @@ func TestTagsShortcut(t *testing.T) {
 		"---\ntags: [AI]\n---\n    #AI in code\n#AI",
 		"---\ntags: [AI]\n---\n`#AI` and `#x`\n",
 		"---\ntags: [AI]\n---\n`<!--` #AI #x\n",
+		"---\ntags: [AI]\n---\n#x\n\n```\n#AI\n",
+		"---\ntags: [AI]\n---\n```\n#x\n\n#y\n```\n#AI",
+		"---\ntags: [AI]\n---\n#x `code\n\n#y`\r\n\r\n#AI",
+		"---\ntags: [AI]\n---\n<!-- #x\n\n--> #y #AI",
 	}
 	for _, data := range corpusFiles(t, corpusDir(t)) {
 		bodies = append(bodies, string(data))

@@ -6,8 +6,8 @@
 package vault
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"io/fs"
 	"runtime"
 	"strings"
@@ -176,17 +176,21 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options) (r Result, keep bool
 	return r, true
 }
 
-// readFile is fs.ReadFile for a file whose size is known: it does not stat
-// the file again.
+// readFile reads the size bytes of a file stat'ed just before, without
+// stat'ing it again or reading on to see the end. A file that grew since is
+// read in part this time, and again at the next build, which sees it changed.
 func readFile(fsys fs.FS, p string, size int64) ([]byte, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	_, err = b.ReadFrom(f)
-	return b.Bytes(), err
+	b := make([]byte, size)
+	n, err := io.ReadFull(f, b)
+	if err == io.ErrUnexpectedEOF {
+		err = nil // it shrank
+	}
+	return b[:n], err
 }
 
 func excluded(p string, ex []string) bool {
