@@ -16,7 +16,7 @@ import (
 
 // DKIMSigner signs outgoing mail for a domain (the dkim: setting).
 //
-// go-mail's own digest.DKIM support refolds headers after signing, which breaks the
+// go-mail's own DKIM support refolds headers after signing, which breaks the
 // signature once List-Unsubscribe is among the signed headers; Sign instead
 // signs the message's bytes, exactly as they are sent, with go-msgauth, and
 // puts the signature field in front of them.

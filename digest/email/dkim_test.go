@@ -159,7 +159,7 @@ func TestDKIMSignature(t *testing.T) {
 }
 
 // TestDKIMOverSMTP sends a signed message through go-mail's client to a real
-// digest.SMTP server and verifies what the server received.
+// SMTP server and verifies what the server received.
 func TestDKIMOverSMTP(t *testing.T) {
 	s := dkimSigner(t, "rsa-pkcs1")
 	opt := testOptions("zh")

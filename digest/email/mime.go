@@ -3,8 +3,12 @@ package email
 import (
 	"bytes"
 	"io"
+	"mime"
 	"mime/quotedprintable"
 	"strings"
+	"unicode"
+
+	"github.com/digest-newsletter/digest/digest/text"
 )
 
 // The written form of a message: header fields and quoted-printable parts,
@@ -60,4 +64,65 @@ func appendField(dst []byte, name, value string) []byte {
 		first = false
 	}
 	return append(dst, '\r', '\n')
+}
+
+// headerText makes s fit for one header line: control characters and
+// line or paragraph separators become spaces, runs of white space one.
+func headerText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}), " ")
+}
+
+// phrase is s as the display-name phrase of a header (RFC 5322 §3.2.5): as
+// it is when it is plain ASCII words, quoted when it is other ASCII, else
+// RFC 2047 encoded words; base64 ones when it holds characters an encoded
+// word in a phrase must not show (RFC 2047 §5(3)), as net/mail does.
+func phrase(s string) string {
+	switch {
+	case isAtoms(s):
+		return s
+	case text.IsASCII(s):
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	case strings.ContainsAny(s, "\"#$%&'(),.:;<>@[]^`{|}~"):
+		return mime.BEncoding.Encode("UTF-8", s)
+	}
+	return mime.QEncoding.Encode("UTF-8", s)
+}
+
+// isAtoms reports whether s is words of atext (RFC 5322 §3.2.3) separated
+// by single spaces.
+func isAtoms(s string) bool {
+	for w := range strings.SplitSeq(s, " ") {
+		if w == "" {
+			return false
+		}
+		for _, r := range w {
+			if r >= 0x7f || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isDotAtom reports whether s is a dot-atom of letters, digits, '-' and
+// '_', as a List-Id needs.
+func isDotAtom(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			switch c := label[i]; {
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,0 +1,428 @@
+package email
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"mime"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/text"
+	"github.com/vanng822/go-premailer/premailer"
+)
+
+// ErrNothingForSubscriber is returned by Composer.Compose when the
+// subscriber's tags leave none of the issue's items: the issue is not sent
+// to them, and a delivery counts them as skipped.
+var ErrNothingForSubscriber = errors.New("nothing in the issue for the subscriber's tags")
+
+// ComposerOptions is what every message of a list shares.
+type ComposerOptions struct {
+	Site      digest.Site
+	From      string      // "Name <addr>", the From header
+	Secret    []byte      // HMAC key of unsubscribe tokens (see digest.CheckSecret)
+	List      string      // the list tokens are bound to and List-Id names; "" means Site.Host()
+	DKIM      *DKIMSigner // signs each message when set
+	Templates fs.FS       // holds email.html, email.txt, confirm.html, confirm.txt (see package templates)
+	Date      time.Time   // the Date header; zero means the issue's cutoff
+}
+
+// IssueData is what email.html and email.txt are given. Greeting, Email and
+// UnsubscribeURL are per recipient: the templates are executed once per
+// distinct set of groups with stand-ins for them, filled in for each
+// recipient afterwards, so a template must place them unchanged.
+type IssueData struct {
+	Site           digest.Site
+	Lang           string         // "zh" for a Chinese site, else "en"
+	Issue          *digest.Issue  // the whole issue
+	Groups         []digest.Group // the groups this recipient gets, in issue order
+	Count          int            // the items in Groups
+	IssueURL       string         // the issue on the web
+	Greeting       string         // "Hi Alice," or "你好，王芳："
+	Email          string         // the recipient's address
+	UnsubscribeURL string         // one-click unsubscribe link for this recipient
+}
+
+// ConfirmData is what confirm.html and confirm.txt are given.
+type ConfirmData struct {
+	Site       digest.Site
+	Lang       string // "zh" for a Chinese site, else "en"
+	Subject    string
+	Greeting   string
+	Email      string
+	ConfirmURL string
+	Expires    time.Time // when ConfirmURL stops working
+}
+
+// Composer makes each subscriber's copy of one issue. The templates are
+// parsed and executed, and the CSS inlined, once per distinct set of groups
+// the subscribers get; a message is then that pre-rendered body with the
+// recipient's greeting, address and unsubscribe link filled in. A Composer
+// is safe for concurrent use.
+type Composer struct {
+	opt       ComposerOptions
+	issue     *digest.Issue
+	groups    []digest.Group
+	lang      string
+	list      string
+	from      *mail.Address
+	date      time.Time
+	subject   string // RFC 2047 encoded
+	listID    string // List-Id value
+	mailto    string // "" or "<mailto:…>"
+	unsubBase string // unsubscribe URL without the token
+	issueURL  string
+	html      *htmltemplate.Template
+	text      *texttemplate.Template
+	marker    string // starts every stand-in of a per-recipient value
+
+	mu     sync.Mutex
+	bodies map[string]*rendering // by which groups are included, "10110"
+}
+
+// rendering is an issue rendered for a set of groups, with stand-ins where
+// the per-recipient values go.
+type rendering struct {
+	text, html *slotted
+}
+
+// NewComposer parses the email templates of opt.Templates, checks the
+// options, and renders the issue for subscribers who want every tag.
+func NewComposer(is *digest.Issue, opt ComposerOptions) (*Composer, error) {
+	if is == nil || len(is.Items) == 0 {
+		return nil, errors.New("compose: issue has no items")
+	}
+	c := &Composer{
+		opt:    opt,
+		issue:  is,
+		groups: is.Groups(),
+		bodies: make(map[string]*rendering),
+	}
+	if err := c.init(&opt, is.Cutoff); err != nil {
+		return nil, err
+	}
+	if c.date.IsZero() {
+		return nil, errors.New("compose: no date: neither ComposerOptions.Date nor the issue cutoff is set")
+	}
+	var err error
+	if c.html, err = htmltemplate.New("email.html").Funcs(htmlFuncs).ParseFS(opt.Templates, "email.html"); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if c.text, err = texttemplate.New("email.txt").Funcs(textFuncs).ParseFS(opt.Templates, "email.txt"); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	var nonce [8]byte
+	rand.Read(nonce[:])
+	c.marker = "DIGESTSLOT" + hex.EncodeToString(nonce[:])
+
+	c.subject = mime.QEncoding.Encode("UTF-8", headerText(is.Title))
+	c.issueURL = opt.Site.URL + "/" + is.Path()
+	c.unsubBase = opt.Site.URL + "/unsubscribe?t="
+	if opt.Site.Email != "" {
+		a, err := mail.ParseAddress(opt.Site.Email)
+		if err != nil || !text.IsASCII(a.Address) {
+			return nil, fmt.Errorf("compose: site.email %q is not an ASCII address", opt.Site.Email)
+		}
+		c.mailto = "<mailto:" + a.Address + "?subject=unsubscribe>"
+	}
+	c.listID = "<" + c.list + ">"
+	if t := headerText(opt.Site.Title); t != "" {
+		c.listID = phrase(t) + " " + c.listID
+	}
+
+	// Render for everyone now: template errors show before any sending.
+	all := make([]bool, len(c.groups))
+	for i := range all {
+		all[i] = true
+	}
+	if _, err := c.body(all); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// init checks what Compose and ComposeConfirm share.
+func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
+	if opt.Templates == nil {
+		return errors.New("compose: no templates")
+	}
+	if err := digest.CheckSecret(opt.Secret); err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	u, err := url.Parse(opt.Site.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("compose: site.url %q is not an absolute http(s) URL", opt.Site.URL)
+	}
+	if !text.IsASCII(opt.Site.URL) {
+		return fmt.Errorf("compose: site.url %q is not ASCII (write an international domain in punycode, xn--…)", opt.Site.URL)
+	}
+	opt.Site.URL = strings.TrimRight(opt.Site.URL, "/")
+	from, err := mail.ParseAddress(opt.From)
+	if err != nil {
+		return fmt.Errorf("compose: from %q: %v", opt.From, err)
+	}
+	c.from = from
+	c.list = opt.List
+	if c.list == "" {
+		c.list = opt.Site.Host()
+	}
+	if !isDotAtom(c.list) {
+		return fmt.Errorf("compose: list %q is not a dotted name such as news.example.com", c.list)
+	}
+	c.lang = text.Lang(opt.Site.Language)
+	c.date = opt.Date
+	if c.date.IsZero() {
+		c.date = cutoff
+	}
+	c.opt = *opt
+	return nil
+}
+
+// Compose returns sub's copy of the issue: only the groups whose tag sub
+// wants, greeted by name, with sub's unsubscribe link. It returns
+// ErrNothingForSubscriber when sub wants none of them.
+func (c *Composer) Compose(sub digest.Subscriber) (*Message, error) {
+	addr, err := recipient(sub.Email)
+	if err != nil {
+		return nil, err
+	}
+	want := make([]bool, len(c.groups))
+	some := false
+	for i, g := range c.groups {
+		if sub.Wants(g.Tag) {
+			want[i], some = true, true
+		}
+	}
+	if !some {
+		return nil, ErrNothingForSubscriber
+	}
+	b, err := c.body(want)
+	if err != nil {
+		return nil, err
+	}
+
+	unsub := c.unsubBase + digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
+	greeting := greet(c.lang, sub.Name)
+	text := filled{b.text, [3]string{greeting, addr, unsub}}
+	html := filled{b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
+
+	// Preformatted: each line is shorter than 998 bytes (a token is at
+	// most 512).
+	var list []byte
+	unsubHeader := "<" + unsub + ">"
+	if c.mailto != "" {
+		unsubHeader += ",\r\n " + c.mailto
+	}
+	list = appendField(list, "List-Id", c.listID)
+	list = appendField(list, "List-Unsubscribe", unsubHeader)
+	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+
+	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
+	m, err := c.message(id, addr, headerText(sub.Name), c.subject, list, text, html)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sign(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ComposeConfirm returns the double opt-in mail asking sub to confirm a
+// subscription by opening confirmURL (made by the server from digest.ConfirmToken)
+// before expires. It has no List-Unsubscribe: there is no subscription yet.
+// Its Message-ID is deterministic in the address and opt.Date.
+func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL string, expires time.Time) (*Message, error) {
+	c := &Composer{}
+	if err := c.init(&opt, time.Time{}); err != nil {
+		return nil, err
+	}
+	if c.date.IsZero() {
+		return nil, errors.New("compose: no date: ComposerOptions.Date is not set")
+	}
+	if u, err := url.Parse(confirmURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(confirmURL, " \t\r\n\"'<>") {
+		return nil, fmt.Errorf("compose: confirm URL %q is not an absolute http(s) URL", confirmURL)
+	}
+	addr, err := recipient(sub.Email)
+	if err != nil {
+		return nil, err
+	}
+	html, err := htmltemplate.New("confirm.html").Funcs(htmlFuncs).ParseFS(opt.Templates, "confirm.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	text, err := texttemplate.New("confirm.txt").Funcs(textFuncs).ParseFS(opt.Templates, "confirm.txt")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	subject := "Confirm your subscription to " + opt.Site.Title
+	if c.lang == "zh" {
+		subject = "请确认订阅" + opt.Site.Title
+	}
+	data := ConfirmData{
+		Site:       c.opt.Site,
+		Lang:       c.lang,
+		Subject:    headerText(subject),
+		Greeting:   greet(c.lang, sub.Name),
+		Email:      addr,
+		ConfirmURL: confirmURL,
+		Expires:    expires,
+	}
+	var tb, hb bytes.Buffer
+	if err := text.Execute(&tb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if err := html.Execute(&hb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	inlined, err := inlineCSS(hb.String())
+	if err != nil {
+		return nil, err
+	}
+	id := "<confirm." + addrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
+	m, err := c.message(id, addr, headerText(sub.Name), mime.QEncoding.Encode("UTF-8", data.Subject), nil, literalPart(tidyText(tb.String())), literalPart(inlined))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sign(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (c *Composer) sign(m *Message) error {
+	if c.opt.DKIM == nil {
+		return nil
+	}
+	if err := c.opt.DKIM.Sign(m); err != nil {
+		return fmt.Errorf("compose %s: %w", m.To, err)
+	}
+	return nil
+}
+
+// body returns the issue rendered for the groups marked in want, rendering it
+// on first use.
+func (c *Composer) body(want []bool) (*rendering, error) {
+	key := make([]byte, len(want))
+	for i, w := range want {
+		key[i] = '0'
+		if w {
+			key[i] = '1'
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.bodies[string(key)]; ok {
+		return b, nil
+	}
+	data := IssueData{
+		Site:           c.opt.Site,
+		Lang:           c.lang,
+		Issue:          c.issue,
+		IssueURL:       c.issueURL,
+		Greeting:       c.marker + "G",
+		Email:          c.marker + "E",
+		UnsubscribeURL: c.marker + "U",
+	}
+	for i, g := range c.groups {
+		if want[i] {
+			data.Groups = append(data.Groups, g)
+			data.Count += len(g.Items)
+		}
+	}
+	var tb, hb bytes.Buffer
+	if err := c.text.Execute(&tb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if err := c.html.Execute(&hb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	inlined, err := inlineCSS(hb.String())
+	if err != nil {
+		return nil, err
+	}
+	b := &rendering{}
+	if b.text, err = splitSlots(tidyText(tb.String()), c.marker); err != nil {
+		return nil, fmt.Errorf("templates: email.txt: %w", err)
+	}
+	if b.html, err = splitSlots(inlined, c.marker); err != nil {
+		return nil, fmt.Errorf("templates: email.html: %w", err)
+	}
+	c.bodies[string(key)] = b
+	return b, nil
+}
+
+// inlineCSS moves the rules of the <style> elements into style
+// attributes, so that clients that drop <style> (most webmails) keep the
+// layout.
+func inlineCSS(html string) (string, error) {
+	p, err := premailer.NewPremailerFromString(html, premailer.NewOptions())
+	if err != nil {
+		return "", fmt.Errorf("templates: inline CSS: %w", err)
+	}
+	out, err := p.Transform()
+	if err != nil {
+		return "", fmt.Errorf("templates: inline CSS: %w", err)
+	}
+	return out + "\n", nil
+}
+
+// tidyText trims trailing spaces from each line (the text templates
+// leave some), collapses runs of blank lines and ends the text with one
+// newline. A signature separator "-- " keeps its space.
+func tidyText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	blank := 0
+	for line := range strings.Lines(strings.TrimSpace(s)) {
+		line = strings.TrimRight(line, "\r\n")
+		if line != "-- " {
+			line = strings.TrimRight(line, " \t")
+		}
+		if line == "" {
+			blank++
+			continue
+		}
+		if blank > 0 && b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		blank = 0
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// recipient checks that email is a bare address fit for a To header.
+func recipient(email string) (string, error) {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(email) {
+		return "", fmt.Errorf("compose: invalid recipient address %q", email)
+	}
+	return a.Address, nil
+}
+
+// greet greets name, or nobody in particular when it is empty.
+func greet(lang, name string) string {
+	name = headerText(name)
+	switch {
+	case lang == "zh" && name != "":
+		return "你好，" + name + "："
+	case lang == "zh":
+		return "你好："
+	case name != "":
+		return "Hi " + name + ","
+	}
+	return "Hi there,"
+}

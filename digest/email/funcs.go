@@ -1,0 +1,142 @@
+package email
+
+import (
+	htmltemplate "html/template"
+	"maps"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/text"
+	"github.com/rivo/uniseg"
+)
+
+// textWidth is how wide the text part's lines may be, in columns.
+const textWidth = 72
+
+var (
+	textFuncs = texttemplate.FuncMap(funcs())
+	htmlFuncs = htmltemplate.FuncMap(funcs())
+)
+
+func funcs() map[string]any {
+	f := maps.Clone(digest.Funcs)
+	f["wrap"] = wrap
+	f["underline"] = func(char, text string) string {
+		return strings.Repeat(char, max(1, min(uniseg.StringWidth(text), textWidth)))
+	}
+	f["meta"] = itemMeta
+	return f
+}
+
+// itemMeta is an item's byline: authors · site · date · reading time.
+func itemMeta(it digest.Item, lang string) string {
+	var parts []string
+	if a := strings.Join(it.Authors, ", "); strings.TrimSpace(a) != "" {
+		parts = append(parts, a)
+	}
+	if it.Site != "" {
+		parts = append(parts, it.Site)
+	}
+	if !it.Clipped.IsZero() {
+		parts = append(parts, it.Clipped.Format("2006-01-02"))
+	}
+	if it.Minutes > 0 {
+		if lang == "zh" {
+			parts = append(parts, strconv.Itoa(it.Minutes)+" 分钟")
+		} else {
+			parts = append(parts, strconv.Itoa(it.Minutes)+" min")
+		}
+	}
+	return headerText(strings.Join(parts, " · "))
+}
+
+// wrap fills s to textWidth columns, East Asian wide characters
+// counting two. The first line starts with prefix, the others with as many
+// spaces. Lines break at spaces and, inside runs of CJK, where Unicode line
+// breaking allows (never before a closing mark); URLs and words wider than
+// the line go whole on a line of their own.
+func wrap(prefix, s string) string {
+	indent := strings.Repeat(" ", uniseg.StringWidth(prefix))
+	var b strings.Builder
+	b.WriteString(prefix)
+	col := uniseg.StringWidth(prefix)
+	lineStart := true
+	space := false // a space is owed before the next unit
+	put := func(unit string, w int) {
+		need := w
+		if space {
+			need++
+		}
+		if !lineStart && col+need > textWidth {
+			b.WriteString("\n")
+			b.WriteString(indent)
+			col = len(indent)
+			lineStart = true
+		} else if space && !lineStart {
+			b.WriteString(" ")
+			col++
+		}
+		b.WriteString(unit)
+		col += w
+		lineStart = false
+		space = false
+	}
+	for _, word := range strings.Fields(headerText(s)) {
+		space = true
+		if text.IsASCII(word) {
+			put(word, uniseg.StringWidth(word))
+			continue
+		}
+		// A URL inside CJK text, "（见https://example.com/）。", is one unit
+		// with the segments next to it, and the text around it is broken as
+		// usual.
+		var units []string
+		glue := false // the next segment joins the last unit
+		for word != "" {
+			pre, url, post := cutURL(word)
+			state := -1
+			for pre != "" {
+				var seg string
+				seg, pre, _, state = uniseg.FirstLineSegmentInString(pre, state)
+				if glue {
+					units[len(units)-1] += seg
+					glue = false
+				} else {
+					units = append(units, seg)
+				}
+			}
+			if url != "" {
+				if len(units) > 0 {
+					units[len(units)-1] += url
+				} else {
+					units = append(units, url)
+				}
+				glue = true
+			}
+			word = post
+		}
+		for _, u := range units {
+			put(u, uniseg.StringWidth(u))
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// cutURL cuts word around its first URL: the run of printable ASCII
+// that holds "://". Without one, all of word is pre.
+func cutURL(word string) (pre, url, post string) {
+	i := strings.Index(word, "://")
+	if i < 0 {
+		return word, "", ""
+	}
+	start, end := i, i+3
+	for start > 0 && word[start-1] > ' ' && word[start-1] < 0x7f {
+		start--
+	}
+	for end < len(word) && word[end] > ' ' && word[end] < 0x7f {
+		end++
+	}
+	return word[:start], word[start:end], word[end:]
+}
