@@ -6,6 +6,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"io/fs"
@@ -77,6 +78,7 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var buf []byte // reused: most files are not parsed
 			for b := range jobs {
 				b.out, b.keep = make([]Result, len(b.in)), make([]bool, len(b.in))
 				for i, e := range b.in {
@@ -84,7 +86,7 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 						b.out[i], b.keep[i] = Result{File: File{Path: e.path}, Err: e.err}, true
 						continue
 					}
-					b.out[i], b.keep[i] = read(fsys, e.path, e.d, opt)
+					b.out[i], b.keep[i] = read(fsys, e.path, e.d, opt, &buf)
 				}
 				close(b.done)
 			}
@@ -146,8 +148,9 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 }
 
 // read stats, reads, filters and parses one file; keep is false for a link
-// that does not lead to a regular file.
-func read(fsys fs.FS, p string, d fs.DirEntry, opt Options) (r Result, keep bool) {
+// that does not lead to a regular file. The file is read into *buf, and
+// copied out of it only to be parsed.
+func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Result, keep bool) {
 	r.Path = p
 	info, err := d.Info()
 	if err == nil && d.Type()&fs.ModeSymlink != 0 {
@@ -164,28 +167,35 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options) (r Result, keep bool
 		r.Skipped = true
 		return r, true
 	}
-	data, err := readFile(fsys, p, info.Size())
+	b := *buf
+	if int64(cap(b)) < info.Size() {
+		b = make([]byte, info.Size())
+		if len(b) <= 4<<20 {
+			*buf = b // not to keep a huge one
+		}
+	}
+	data, err := readFile(fsys, p, b[:info.Size()])
 	switch {
 	case err != nil:
 		r.Err = err
 	case len(opt.Want) > 0 && !mayMatch(data, opt.Want):
 		r.NoMatch = true
 	default:
-		r.Clip, r.Err = Parse(p, data, r.ModTime)
+		r.Clip, r.Err = Parse(p, bytes.Clone(data), r.ModTime)
 	}
 	return r, true
 }
 
-// readFile reads the size bytes of a file stat'ed just before, without
-// stat'ing it again or reading on to see the end. A file that grew since is
-// read in part this time, and again at the next build, which sees it changed.
-func readFile(fsys fs.FS, p string, size int64) ([]byte, error) {
+// readFile reads a file stat'ed just before into b, as long as its size
+// then, without stat'ing it again or reading on to see the end. A file that
+// grew since is read in part this time, and again at the next build, which
+// sees it changed.
+func readFile(fsys fs.FS, p string, b []byte) ([]byte, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b := make([]byte, size)
 	n, err := io.ReadFull(f, b)
 	if err == io.ErrUnexpectedEOF {
 		err = nil // it shrank
