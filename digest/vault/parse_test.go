@@ -677,22 +677,6 @@ func BenchmarkParse(b *testing.B) {
 	})
 }
 
-func BenchmarkMayMatch(b *testing.B) {
-	files := corpusFiles(b, corpusDir(b))
-	want := []string{"AI", "未来趋势"}
-	var size int
-	for _, data := range files {
-		size += len(data)
-	}
-	b.SetBytes(int64(size))
-	for b.Loop() {
-		for _, data := range files {
-			mayMatch(data, want)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")
-}
-
 func abs(n int) int {
 	if n < 0 {
 		return -n

@@ -1,8 +1,3 @@
-// Package vault reads an Obsidian vault of web clippings: it walks the
-// folder, splits each note into YAML frontmatter and Markdown body, reads the
-// frontmatter with go-yaml (leniently for the breakages web clippers are known
-// to write), and gathers the note's tags from the frontmatter and the body,
-// producing a *digest.Clip per note.
 package vault
 
 import (

@@ -1,0 +1,24 @@
+// Package vault reads an Obsidian vault of web clippings into *digest.Clip
+// values.
+//
+// A note is a *.md file under the vault's folder; dot-folders (.obsidian)
+// and the folders a build is told to leave out are not walked, a symbolic
+// link to a file is followed and one to a folder is not. Its frontmatter is
+// the YAML between a "---" line at the start of the file (after a BOM or
+// blank lines) and the next "---" line; the rest is the Markdown body. The
+// frontmatter is read with go-yaml; YAML broken in the ways web clippers
+// break it (unknown escapes in double quotes, repeated keys, plain
+// "key: value" lines) is read leniently, and the Clip says so. The fields
+// read are title, source (or url), author, description, tags and the
+// clipping's date (created, clipped, timestamp, date_saved, saved or date,
+// else the file's time); Parse documents their forms.
+//
+// A note's tags are those of its frontmatter tags (a list, or items packing
+// several tags, split as digest.SplitTags splits them) and the #tags of its
+// body the way Obsidian finds them: not in code as goldmark parses it, nor
+// in comments, link destinations or wikilinks.
+//
+// Walk reads a vault over an fs.FS, several files at a time. A byte
+// pre-filter spares parsing the notes that cannot match the configured
+// tags: most of them, in a large vault.
+package vault
