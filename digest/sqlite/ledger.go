@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	"strings"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // The delivery ledger: one row per (issue, recipient), moving

@@ -3,10 +3,11 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // BenchmarkApplyGroup is one group commit of a send at concurrency 4: four

@@ -5,9 +5,10 @@ package sqlite
 import (
 	"errors"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	"os"
 	"syscall"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // LockSend takes the state's sending lock, held until release is called or

@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // Leases in the state file: a named lock that one process holds until it

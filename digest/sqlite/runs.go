@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // The weekly runs of `digest serve`: each scheduled time once handled (run

@@ -2,9 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"github.com/digest-newsletter/digest/digest"
 	"strings"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 func init() {
