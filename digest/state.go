@@ -136,6 +136,7 @@ const ConfirmFor = 7 * 24 * time.Hour
 
 // Issues keeps the built issues and what they included.
 type Issues interface {
+	// SaveIssue stores is, replacing an earlier save of the same id.
 	SaveIssue(ctx context.Context, is *Issue, now time.Time) error
 	// Issue returns the issue id, or an error wrapping ErrNotFound.
 	Issue(ctx context.Context, id string) (*Issue, error)
@@ -144,8 +145,8 @@ type Issues interface {
 	// Issues returns the newest n issues (all for n <= 0), newest first.
 	Issues(ctx context.Context, n int) ([]*Issue, error)
 	// Included reports whether a clipping (by its key or its vault path)
-	// was in an earlier issue.
-	Included(ctx context.Context) (func(key, path string) bool, error)
+	// is in an issue other than except.
+	Included(ctx context.Context, except string) (func(key, path string) bool, error)
 }
 
 // Ledger is what delivering an issue reads and writes, row by row.
@@ -236,6 +237,47 @@ type Leases interface {
 	Acquire(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (Lease, error)
 }
 
+// FileRecord is what the state remembers of one file of the vault between
+// builds: when it was first seen (so that a clipping synced in late is still
+// new), and enough to skip reading it again while it is unchanged.
+type FileRecord struct {
+	Path      string
+	Size      int64
+	ModTime   time.Time
+	FirstSeen time.Time
+	Tag       string    // the configured tag it matched when last read, "" for none
+	Clipped   time.Time // when the matching clipping was clipped (zero when Tag is "")
+	Sig       string    // the tags configuration Tag was computed under
+	Note      bool      // it is an editor's note (digest: in its frontmatter)
+}
+
+// Unchanged reports whether the file still has the size and time recorded.
+func (r FileRecord) Unchanged(size int64, mod time.Time) bool {
+	return r.Size == size && r.ModTime.Equal(mod)
+}
+
+// Same reports whether r and o record the same thing.
+func (r FileRecord) Same(o FileRecord) bool {
+	return r.Path == o.Path && r.Size == o.Size && r.Tag == o.Tag && r.Sig == o.Sig && r.Note == o.Note &&
+		r.ModTime.Equal(o.ModTime) && r.FirstSeen.Equal(o.FirstSeen) && r.Clipped.Equal(o.Clipped)
+}
+
+// Files are the records of the vault's files.
+type Files interface {
+	// Files returns every record, keyed by path.
+	Files(ctx context.Context) (map[string]FileRecord, error)
+	// SaveFiles stores the changed records and forgets the gone paths.
+	SaveFiles(ctx context.Context, changed []FileRecord, gone []string) error
+}
+
+// Settings are small named values the program keeps, such as the
+// fingerprint of the secret links were signed with.
+type Settings interface {
+	// Setting returns the value of name, or an error wrapping ErrNotFound.
+	Setting(ctx context.Context, name string) (string, error)
+	SetSetting(ctx context.Context, name, value string) error
+}
+
 // State is everything a newsletter keeps.
 type State interface {
 	Issues
@@ -244,6 +286,8 @@ type State interface {
 	SiteSubscribers
 	Runs
 	Leases
+	Settings
+	Files
 	// Ping checks that the state can be reached.
 	Ping(ctx context.Context) error
 	Close() error

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"math"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 // The files of the vault seen so far, a row each: when each was first seen
@@ -18,31 +20,10 @@ func init() {
 		first_seen INTEGER NOT NULL,
 		tag        TEXT NOT NULL,    -- the configured tag it matched when last read, '' for none
 		clipped    INTEGER NOT NULL, -- when the matching clipping was clipped
-		sig        TEXT NOT NULL     -- the tags configuration tag was computed under
+		sig        TEXT NOT NULL,    -- the tags configuration tag was computed under
+		note       INTEGER NOT NULL DEFAULT 0 -- 1: an editor's note
 	) WITHOUT ROWID`)
-}
-
-// FileRecord is what the state remembers of one file of the vault.
-type FileRecord struct {
-	Path      string
-	Size      int64
-	ModTime   time.Time
-	FirstSeen time.Time
-	Tag       string    // the configured tag it matched when last read, "" for none
-	Clipped   time.Time // when the matching clipping was clipped (zero when Tag is "")
-	Sig       string    // the tags configuration Tag was computed under
-}
-
-// Unchanged reports whether the file still has the size and time recorded.
-func (r FileRecord) Unchanged(size int64, mod time.Time) bool {
-	return r.Size == size && r.ModTime.UnixNano() == mod.UnixNano()
-}
-
-// Same reports whether r and o record the same thing.
-func (r FileRecord) Same(o FileRecord) bool {
-	return r.Path == o.Path && r.Size == o.Size && r.Tag == o.Tag && r.Sig == o.Sig &&
-		nanos(r.ModTime) == nanos(o.ModTime) && nanos(r.FirstSeen) == nanos(o.FirstSeen) &&
-		nanos(r.Clipped) == nanos(o.Clipped)
+	columns = append(columns, column{"files", "note", "INTEGER NOT NULL DEFAULT 0"})
 }
 
 func nanos(t time.Time) int64 {
@@ -60,17 +41,17 @@ func fromNanos(ns int64) time.Time {
 }
 
 // Files returns every file record, keyed by path.
-func (s *Store) Files(ctx context.Context) (map[string]FileRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT path, size, mod_time, first_seen, tag, clipped, sig FROM files`)
+func (s *Store) Files(ctx context.Context) (map[string]digest.FileRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT path, size, mod_time, first_seen, tag, clipped, sig, note FROM files`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	m := map[string]FileRecord{}
+	m := map[string]digest.FileRecord{}
 	for rows.Next() {
-		var r FileRecord
+		var r digest.FileRecord
 		var mod, first, clipped int64
-		if err := rows.Scan(&r.Path, &r.Size, &mod, &first, &r.Tag, &clipped, &r.Sig); err != nil {
+		if err := rows.Scan(&r.Path, &r.Size, &mod, &first, &r.Tag, &clipped, &r.Sig, &r.Note); err != nil {
 			return nil, err
 		}
 		r.ModTime, r.FirstSeen, r.Clipped = fromNanos(mod), fromNanos(first), fromNanos(clipped)
@@ -81,19 +62,19 @@ func (s *Store) Files(ctx context.Context) (map[string]FileRecord, error) {
 
 // SaveFiles records new and changed files and forgets those gone from the
 // vault, in one transaction.
-func (s *Store) SaveFiles(ctx context.Context, changed []FileRecord, gone []string) error {
+func (s *Store) SaveFiles(ctx context.Context, changed []digest.FileRecord, gone []string) error {
 	if len(changed) == 0 && len(gone) == 0 {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO files (path, size, mod_time, first_seen, tag, clipped, sig)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO files (path, size, mod_time, first_seen, tag, clipped, sig, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer put.Close()
 		for _, r := range changed {
-			if _, err := put.ExecContext(ctx, r.Path, r.Size, nanos(r.ModTime), nanos(r.FirstSeen), r.Tag, nanos(r.Clipped), r.Sig); err != nil {
+			if _, err := put.ExecContext(ctx, r.Path, r.Size, nanos(r.ModTime), nanos(r.FirstSeen), r.Tag, nanos(r.Clipped), r.Sig, r.Note); err != nil {
 				return err
 			}
 		}

@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 )
 
 func TestFilesRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	t1 := time.Date(2026, 11, 1, 8, 30, 0, 123, time.UTC)
-	want := map[string]FileRecord{}
-	var recs []FileRecord
+	want := map[string]digest.FileRecord{}
+	var recs []digest.FileRecord
 	for i := range 1000 {
-		r := FileRecord{
+		r := digest.FileRecord{
 			Path:      fmt.Sprintf("Clippings/%d/剪藏 %d.md", i%7, i),
 			Size:      int64(i * 37),
 			ModTime:   t1.Add(time.Duration(i) * time.Second),
@@ -52,7 +54,7 @@ func TestFilesRoundTrip(t *testing.T) {
 	gone := []string{recs[2].Path, "never-seen.md"}
 	want[changed.Path] = changed
 	delete(want, recs[2].Path)
-	if err := s.SaveFiles(ctx, []FileRecord{changed}, gone); err != nil {
+	if err := s.SaveFiles(ctx, []digest.FileRecord{changed}, gone); err != nil {
 		t.Fatal(err)
 	}
 	check()

@@ -7,11 +7,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver, pure Go
 )
@@ -50,6 +51,38 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS items_path ON items(path)`,
 }
 
+type column struct{ table, name, def string }
+
+// columns are those added to tables after their first release, made on
+// opening an older state file.
+var columns = []column{
+	{"issues", "data", "TEXT NOT NULL DEFAULT ''"}, // the whole issue, JSON, but its items
+	{"items", "data", "TEXT NOT NULL DEFAULT ''"},  // the whole item, JSON
+}
+
+// addColumn adds a column to table unless it is there.
+func (s *Store) addColumn(ctx context.Context, table, name, def string) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		if n == name {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s ADD COLUMN %s %s`, table, name, def))
+	return err
+}
+
 // Store is the state in one SQLite file; it is a digest.State.
 var _ digest.State = (*Store)(nil)
 
@@ -81,7 +114,36 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("state %s: %w", path, err)
 		}
 	}
+	for _, c := range columns {
+		if err := s.addColumn(ctx, c.table, c.name, c.def); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("state %s: %w", path, err)
+		}
+	}
 	return s, nil
+}
+
+// OpenReadOnly opens the state file at path for reading only, creating
+// nothing and changing nothing, for status: it works on a file (or folder)
+// the user may not write, reading it as it stands.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	var last error
+	for _, mode := range []string{"mode=ro", "mode=ro&immutable=1"} {
+		db, err := sql.Open("sqlite", "file:"+path+"?"+mode+"&_pragma=busy_timeout(15000)")
+		if err != nil {
+			return nil, fmt.Errorf("state %s: %w", path, err)
+		}
+		if _, err := db.ExecContext(ctx, `SELECT count(*) FROM issues`); err != nil {
+			db.Close()
+			last = err
+			continue
+		}
+		return &Store{db: db, path: path}, nil
+	}
+	return nil, fmt.Errorf("state %s: %w", path, last)
 }
 
 // Close closes the state file.

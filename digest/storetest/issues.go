@@ -25,9 +25,6 @@ func testIssueRoundTrip(t *testing.T, open Opener) {
 	if err := s.SaveIssue(ctx, is, at); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveIssue(ctx, is, at); err == nil {
-		t.Error("saving the same issue twice succeeded; an issue must be immutable")
-	}
 	got, err := s.Issue(ctx, "2026-W48")
 	if err != nil {
 		t.Fatal(err)
@@ -38,11 +35,31 @@ func testIssueRoundTrip(t *testing.T, open Opener) {
 	if it := got.Items[0]; it.Title != "A 标题" || it.Authors[1] != "李雷" || it.Excerpt != "摘要…" || !it.Clipped.Equal(at.Add(-time.Hour)) {
 		t.Errorf("item 0 = %+v", it)
 	}
-	inc, err := s.Included(ctx)
+	inc, err := s.Included(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !inc("https://example.com/a", "x.md") || !inc("", "b.md") || inc("https://example.com/z", "z.md") {
 		t.Error("Included does not answer by key and by path")
+	}
+	if inc, err := s.Included(ctx, "2026-W48"); err != nil || inc("", "b.md") {
+		t.Errorf("Included except the issue itself still has its items (%v)", err)
+	}
+
+	// Saved again (refreshed before it was mailed), it is replaced whole.
+	is.Title, is.Items = "T #1, refreshed", is.Items[1:]
+	is.Items[0].Excerpt = "新的"
+	if err := s.SaveIssue(ctx, is, at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Issue(ctx, "2026-W48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "T #1, refreshed" || got.Number != 1 || len(got.Items) != 1 || got.Items[0].Excerpt != "新的" {
+		t.Errorf("refreshed issue = %+v", got)
+	}
+	if all, err := s.Issues(ctx, 0); err != nil || len(all) != 1 {
+		t.Errorf("Issues after a refresh = %d, %v; want 1", len(all), err)
 	}
 }

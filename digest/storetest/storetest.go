@@ -34,6 +34,7 @@ func Run(t *testing.T, newState func(t *testing.T) Opener) {
 		{"Lease", testLease},
 		{"LeaseHold", testLeaseHold},
 		{"Runs", testRuns},
+		{"Settings", testSettings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newState(t)) })
