@@ -23,6 +23,12 @@ type Clip struct {
 	Body        []byte      // the Markdown after the frontmatter
 	BodyLine    int         // 1-based line of the file where Body starts
 	Lenient     *ParseError // non-nil when the frontmatter was invalid YAML and was read by the lenient fallback
+	// Digest is set on an editor's note: "next", or the id of the issue
+	// it introduces. Such a note is never an item.
+	Digest string
+	// Subject is the subject (else title) the frontmatter gives, empty
+	// when it gives none: an editor's note's title for its issue.
+	Subject string
 }
 
 // ParseError reports a clipping whose frontmatter cannot be read, positioned

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/digest-newsletter/digest/digest/text"
 	"github.com/gorilla/feeds"
 	"github.com/microcosm-cc/bluemonday"
 )
@@ -68,7 +69,11 @@ func (r *Renderer) Feeds(site Site, issues []*Issue, n int) (*Feeds, error) {
 
 	updated := time.Unix(0, 0).UTC() // stable when there is no issue yet
 	if len(issues) > 0 {
-		updated = issues[0].Cutoff.UTC()
+		for _, is := range issues {
+			if u := is.LastUpdated().UTC(); u.After(updated) {
+				updated = u
+			}
+		}
 	}
 	author := site.Author
 	if author == "" {
@@ -96,15 +101,14 @@ func (r *Renderer) Feeds(site Site, issues []*Issue, n int) (*Feeds, error) {
 		}
 		content := xmlText(feedPolicy.Sanitize(buf.String()))
 		summary := issueSummary(is)
-		date := is.Cutoff.UTC()
 		f.feed.Add(&feeds.Item{
 			Title:       is.Title,
 			Link:        &feeds.Link{Href: link, Rel: "alternate", Type: "text/html"},
 			Description: htmltemplate.HTMLEscapeString(summary),
 			Id:          FeedEntryID(site, is),
 			IsPermaLink: "false",
-			Created:     date,
-			Updated:     date,
+			Created:     is.Date().UTC(),
+			Updated:     is.LastUpdated().UTC(),
 			Content:     content,
 		})
 		f.tags = append(f.tags, is.Tags())
@@ -272,8 +276,12 @@ func writeXML(w io.Writer, v any) error {
 // into a feed.
 var feedPolicy = bluemonday.UGCPolicy().AllowRelativeURLs(false).RequireNoFollowOnLinks(false)
 
-// issueSummary is a one-line plain-text description of an issue.
+// issueSummary is a one-line plain-text description of an issue: the
+// editor's note, else the count and tags.
 func issueSummary(is *Issue) string {
+	if s := is.IntroText(); s != "" {
+		return text.Truncate(s, 280)
+	}
 	n := len(is.Items)
 	s := fmt.Sprintf("%d clippings", n)
 	if n == 1 {

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"fmt"
+	htmltemplate "html/template"
 	"net/url"
 	"sort"
 	"strings"
@@ -14,12 +15,25 @@ import (
 // the titles and excerpts as they were, so rebuilding never changes what
 // subscribers got.
 type Issue struct {
-	ID     string    // ISO week of the cutoff in the schedule's zone, e.g. 2026-W48
+	ID     string    // ISO week of its first build in the schedule's zone, e.g. 2026-W48
 	Number int       // 1 for the first issue
-	Title  string    // e.g. "Weekly Digest #3 · 2026-W48"
+	Title  string    // the editor's note's title, else e.g. "Weekly Digest #3 · December 1"
 	Since  time.Time // items clipped after this …
 	Cutoff time.Time // … and up to this
 	Items  []Item    // in group order, then newest first
+	Note   *Note     // the editor's note, if any
+
+	Published time.Time // first built
+	Updated   time.Time // last built: an issue is refreshed until it is mailed
+}
+
+// Note is the editor's note of an issue: a note of the vault whose
+// frontmatter says `digest: next` or `digest: <issue id>`. Its title is the
+// issue's title and subject; its body, Markdown, the introduction.
+type Note struct {
+	Path  string // in the vault
+	Title string
+	Body  string // Markdown
 }
 
 // Item is one clipping as an issue shows it.
@@ -34,6 +48,7 @@ type Item struct {
 	Tag     string // the configured tag it matched
 	Minutes int    // reading time
 	Excerpt string // plain text
+	Lang    string // BCP 47 language of the clipping (zh-Hans, ja, en …), "" when unknown
 }
 
 // Group is the items of one configured tag.
@@ -169,4 +184,51 @@ func NormalizeURL(u *url.URL) string {
 		s += "?" + enc
 	}
 	return s
+}
+
+// IssueTitle is the title of an issue without an editor's note: which issue
+// it is and its date, in the site's language, without ISO-week jargon (an
+// all-CJK subject with a lone "W48" also reads as shouting to spam filters).
+func IssueTitle(site Site, number int, date time.Time) string {
+	m, d := int(date.Month()), date.Day()
+	switch lang := strings.ToLower(site.Language); {
+	case strings.HasPrefix(lang, "zh"):
+		return fmt.Sprintf("%s 第 %d 期 · %d 月 %d 日", site.Title, number, m, d)
+	case strings.HasPrefix(lang, "ja"):
+		return fmt.Sprintf("%s 第%d号 · %d月%d日", site.Title, number, m, d)
+	}
+	return fmt.Sprintf("%s #%d · %s", site.Title, number, date.Format("January 2"))
+}
+
+// Intro is the editor's note rendered as HTML, or "" without one.
+func (is *Issue) Intro() htmltemplate.HTML {
+	if is.Note == nil || is.Note.Body == "" {
+		return ""
+	}
+	return htmltemplate.HTML(text.HTML(is.Note.Body))
+}
+
+// IntroText is the editor's note as plain text, or "" without one.
+func (is *Issue) IntroText() string {
+	if is.Note == nil {
+		return ""
+	}
+	return text.PlainText([]byte(is.Note.Body))
+}
+
+// Date is when the issue was first published (its cutoff, for issues
+// saved before that was recorded).
+func (is *Issue) Date() time.Time {
+	if !is.Published.IsZero() {
+		return is.Published
+	}
+	return is.Cutoff
+}
+
+// LastUpdated is when the issue was last built.
+func (is *Issue) LastUpdated() time.Time {
+	if !is.Updated.IsZero() {
+		return is.Updated
+	}
+	return is.Date()
 }

@@ -115,12 +115,14 @@ const (
 	keyDateSaved
 	keySaved
 	keyDate
+	keyDigest
+	keySubject
 	nKeys
 )
 
 // keyNames are the keys, indexed by the constants above.
 var keyNames = [nKeys]string{"title", "source", "url", "author", "description", "tags",
-	"created", "clipped", "timestamp", "date_saved", "saved", "date"}
+	"created", "clipped", "timestamp", "date_saved", "saved", "date", "digest", "subject"}
 
 // fields are the frontmatter values of the keys the newsletter reads.
 type fields [nKeys]value

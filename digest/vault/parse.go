@@ -46,6 +46,10 @@ func Parse(path string, data []byte, mtime time.Time) (*digest.Clip, error) {
 		}
 	}
 	c.Title = collapseSpace(f[keyTitle].text())
+	c.Digest = strings.TrimSpace(f[keyDigest].text())
+	if c.Subject = collapseSpace(f[keySubject].text()); c.Subject == "" {
+		c.Subject = c.Title
+	}
 	if c.Title == "" {
 		c.Title = fileTitle(path)
 	}

@@ -173,7 +173,7 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Resu
 	switch {
 	case err != nil:
 		r.Err = err
-	case len(opt.Want) > 0 && !mayMatch(data, opt.Want):
+	case len(opt.Want) > 0 && !mayMatch(data, opt.Want) && !mayBeNote(data):
 		r.NoMatch = true
 	default:
 		r.Clip, r.Err = Parse(p, bytes.Clone(data), r.ModTime)
@@ -210,4 +210,11 @@ func excluded(p string, ex []string) bool {
 // isMarkdown reports whether name ends in .md, in any case.
 func isMarkdown(name string) bool {
 	return len(name) >= 3 && strings.EqualFold(name[len(name)-3:], ".md")
+}
+
+// mayBeNote reports whether a note may be an editor's note: its frontmatter
+// has a digest key. Such a note is parsed whatever its tags.
+func mayBeNote(data []byte) bool {
+	front, _, _, _, ok := SplitFrontmatter(data)
+	return ok && bytes.Contains(bytes.ToLower(front), []byte("digest"))
 }
