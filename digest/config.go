@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -135,6 +137,9 @@ func ParseConfig(r io.Reader, name, dir string) (*Config, error) {
 // dir. ParseConfig calls it; callers building a Config by hand call it too.
 func (c *Config) Resolve(dir string) error {
 	abs := func(p string) string {
+		if home, err := os.UserHomeDir(); err == nil && (p == "~" || strings.HasPrefix(p, "~/")) {
+			p = filepath.Join(home, p[1:])
+		}
 		if p == "" || filepath.IsAbs(p) {
 			return p
 		}
@@ -212,6 +217,52 @@ func (c *Config) Resolve(dir string) error {
 		return errors.New("dkim: domain, selector and key_file are all needed")
 	}
 	return nil
+}
+
+// CheckRealSend refuses settings that would mail broken or misleading mail
+// to real people over SMTP: links to a site readers cannot reach, or not
+// over HTTPS (RFC 8058 one-click unsubscribe needs it), a From address at
+// a placeholder domain, a DKIM domain that DMARC would not align with From.
+// The Maildir outbox and test copies are exempt.
+func (c *Config) CheckRealSend() error {
+	u, err := url.Parse(c.Site.URL)
+	if err != nil || u.Scheme != "https" {
+		return fmt.Errorf("site.url: %q is not an https:// address: the unsubscribe links in every mail point there, and one-click unsubscribe (RFC 8058) needs HTTPS; set site.url to the public address of digest serve", c.Site.URL)
+	}
+	if placeholderHost(u.Hostname()) {
+		return fmt.Errorf("site.url: %q is a local or example address that readers cannot reach: every unsubscribe link would be broken; set site.url to the public address of digest serve", c.Site.URL)
+	}
+	from, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return fmt.Errorf("from: %q: %v", c.From, err)
+	}
+	domain := strings.ToLower(from.Address[strings.LastIndexByte(from.Address, '@')+1:])
+	if placeholderHost(domain) {
+		return fmt.Errorf("from: %q is at a placeholder domain: mail from it is refused or lands in spam; set from to an address of your own domain", c.From)
+	}
+	if d := c.DKIM; d != nil {
+		dd := strings.ToLower(strings.TrimSuffix(d.Domain, "."))
+		if dd != domain && !strings.HasSuffix(domain, "."+dd) && !strings.HasSuffix(dd, "."+domain) {
+			return fmt.Errorf("dkim.domain: %q is not aligned with the from domain %q: DMARC would fail; sign with the from address's domain", d.Domain, domain)
+		}
+	}
+	return nil
+}
+
+// placeholderHost reports whether host is local or reserved for examples
+// (RFC 2606, RFC 6761): localhost, a loopback or unspecified address,
+// example.com and its like, .test, .invalid, .local.
+func placeholderHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.IsLoopback() || ip.IsUnspecified() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
+	}
+	labels := strings.Split(host, ".")
+	switch labels[len(labels)-1] {
+	case "localhost", "test", "invalid", "example", "local", "internal":
+		return true
+	}
+	return len(labels) >= 2 && labels[len(labels)-2] == "example" || host == ""
 }
 
 var weekdays = map[string]time.Weekday{

@@ -193,6 +193,19 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 // wants, greeted by name, with sub's unsubscribe link. It returns
 // ErrNothingForSubscriber when sub wants none of them.
 func (c *Composer) Compose(sub digest.Subscriber) (*Message, error) {
+	return c.compose(sub, "")
+}
+
+// ComposeTest returns a test copy of sub's message, as a plain send would
+// mail it, but with a Message-ID of its own (unique to at), so that a mail
+// client that keeps one message per ID never takes the real copy, mailed
+// later, for this one.
+func (c *Composer) ComposeTest(sub digest.Subscriber, at time.Time) (*Message, error) {
+	return c.compose(sub, fmt.Sprintf("test-%d", at.UnixNano()))
+}
+
+// compose makes sub's copy; test, when set, marks a test copy's Message-ID.
+func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error) {
 	addr, err := recipient(sub.Email)
 	if err != nil {
 		return nil, err
@@ -229,6 +242,9 @@ func (c *Composer) Compose(sub digest.Subscriber) (*Message, error) {
 	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 
 	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
+	if test != "" {
+		id = MessageID(c.issue.ID+"."+test, addr, c.opt.Site.Host())
+	}
 	m, err := c.message(id, addr, headerText(sub.Name), c.subject, list, text, html)
 	if err != nil {
 		return nil, err

@@ -42,14 +42,17 @@ type State interface {
 
 // Options configure a Server.
 type Options struct {
-	Out       string // the published site's folder
-	Store     State
-	Site      digest.Site
-	List      string // what tokens are bound to; "" means Site.Host(), as the Composer does
-	Secret    []byte // the token key; must pass digest.CheckSecret
-	Templates fs.FS  // base.html, unsubscribe.html, confirm_page.html, message.html
-	Logger    *slog.Logger
-	Now       func() time.Time // nil means time.Now
+	Out    string // the published site's folder
+	Store  State
+	Site   digest.Site
+	List   string // what tokens are bound to; "" means Site.Host(), as the Composer does
+	Secret []byte // the token key; must pass digest.CheckSecret
+	// PreviousSecrets still verify tokens, so that links mailed before a
+	// rotation of the secret keep working.
+	PreviousSecrets [][]byte
+	Templates       fs.FS // base.html, unsubscribe.html, confirm_page.html, message.html
+	Logger          *slog.Logger
+	Now             func() time.Time // nil means time.Now
 
 	// SendConfirm mails confirmation links; nil turns subscribing off.
 	SendConfirm  ConfirmSender

@@ -105,7 +105,7 @@ func (s *Server) sendConfirm(req subscribeRequest) {
 // with a button, since mail scanners open links too.
 func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 	t := r.URL.Query().Get("t")
-	email, err := digest.VerifyConfirmToken(s.opt.Secret, t, s.list, s.now())
+	email, err := s.verifyConfirm(t)
 	if err != nil {
 		s.confirmRefused(w, r, err)
 		return
@@ -116,7 +116,7 @@ func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 // confirm stores the subscriber. Confirming twice is harmless.
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	t := token(w, r)
-	email, err := digest.VerifyConfirmToken(s.opt.Secret, t, s.list, s.now())
+	email, err := s.verifyConfirm(t)
 	if err != nil {
 		s.confirmRefused(w, r, err)
 		return
@@ -156,4 +156,15 @@ func mask(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(email)))
 	domain := email[strings.LastIndexByte(email, '@')+1:]
 	return hex.EncodeToString(sum[:4]) + "@" + domain
+}
+
+// verifyConfirm returns the address of a confirm token made with the
+// secret or a previous one.
+func (s *Server) verifyConfirm(t string) (email string, err error) {
+	for _, key := range s.secrets() {
+		if email, err = digest.VerifyConfirmToken(key, t, s.list, s.now()); err == nil {
+			return email, nil
+		}
+	}
+	return "", err
 }

@@ -22,7 +22,7 @@ func token(w http.ResponseWriter, r *http.Request) string {
 // never unsubscribes.
 func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	t := r.URL.Query().Get("t")
-	email, err := digest.VerifyUnsubscribeToken(s.opt.Secret, t, s.list)
+	email, err := s.verifyUnsubscribe(t)
 	if err != nil {
 		s.message(w, r, http.StatusBadRequest, "badtoken")
 		return
@@ -36,7 +36,7 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // idempotent, 200, no cookies, no redirect.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	t := token(w, r)
-	email, err := digest.VerifyUnsubscribeToken(s.opt.Secret, t, s.list)
+	email, err := s.verifyUnsubscribe(t)
 	if err != nil {
 		s.log.Info("unsubscribe refused", "reason", err.Error(), "client", s.clientIP(r))
 		s.message(w, r, http.StatusBadRequest, "badtoken")
@@ -49,4 +49,20 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("unsubscribed", "email", email, "one_click", r.FormValue("List-Unsubscribe") == "One-Click")
 	s.render(w, r, http.StatusOK, s.pages.unsubscribe, pageData{View: "done", Email: email})
+}
+
+// verifyUnsubscribe returns the address of an unsubscribe token made with
+// the secret or a previous one.
+func (s *Server) verifyUnsubscribe(t string) (email string, err error) {
+	for _, key := range s.secrets() {
+		if email, err = digest.VerifyUnsubscribeToken(key, t, s.list); err == nil {
+			return email, nil
+		}
+	}
+	return "", err
+}
+
+// secrets are the token keys, current first.
+func (s *Server) secrets() [][]byte {
+	return append([][]byte{s.opt.Secret}, s.opt.PreviousSecrets...)
 }
