@@ -9,39 +9,50 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/email"
+	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/sqlite"
+	"github.com/digest-newsletter/digest/digest/weekly"
 	"github.com/digest-newsletter/digest/templates"
 )
 
-// app is what every command works with: the configuration, the pretend or
-// real time, the output streams, and the state opened on first use.
+// Environment variables: secrets never live in the configuration file.
+const (
+	passwordEnv = "DIGEST_SMTP_PASSWORD"
+)
+
+// app wires a command to the outside world: the configuration, the time
+// (real, or --now), the output streams, and the state opened on first use.
 type app struct {
 	cfg            *digest.Config
 	now            time.Time
 	fixedNow       bool // --now was given
 	stdout, stderr io.Writer
 	store          *sqlite.Store
-	renderer       *digest.Renderer
 }
 
-func newApp(g *globals, stdout, stderr io.Writer) (*app, error) {
+func newApp(g *globals, stdout, stderr io.Writer, withConfig bool) (*app, error) {
 	now, err := parseNow(g.now)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := loadConfig(g.config)
-	if err != nil {
-		return nil, err
+	a := &app{now: now, fixedNow: g.now != "", stdout: stdout, stderr: stderr}
+	if withConfig {
+		if a.cfg, err = a.loadConfig(g.config); err != nil {
+			return nil, err
+		}
 	}
-	return &app{cfg: cfg, now: now, fixedNow: g.now != "", stdout: stdout, stderr: stderr}, nil
+	return a, nil
 }
 
 // loadConfig reads the configuration file; without --config a missing
-// digest.yaml means the defaults, relative to the current folder.
-func loadConfig(name string) (*digest.Config, error) {
+// digest.yaml means the defaults, relative to the current folder, and says
+// so.
+func (a *app) loadConfig(name string) (*digest.Config, error) {
 	explicit := name != ""
 	if !explicit {
 		name = "digest.yaml"
@@ -53,7 +64,11 @@ func loadConfig(name string) (*digest.Config, error) {
 			return nil, err
 		}
 		cfg := digest.DefaultConfig()
-		return cfg, cfg.Resolve(wd)
+		if err := cfg.Resolve(wd); err != nil {
+			return nil, err
+		}
+		a.logf("no digest.yaml in %s: using the defaults (vault %s); --config FILE names another file", wd, weekly.DisplayPath(cfg.Vault))
+		return cfg, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -66,8 +81,10 @@ func loadConfig(name string) (*digest.Config, error) {
 	return digest.ParseConfig(f, name, filepath.Dir(abs))
 }
 
-// open returns the state store, opening it on first use.
-func (a *app) open(ctx context.Context) (*sqlite.Store, error) {
+// newsletter wires the weekly package to the state, the vault, the
+// templates and the mail transport. With secret, the token secret must be
+// set (and is checked against the one links were signed with).
+func (a *app) newsletter(ctx context.Context, secret bool) (*weekly.Newsletter, error) {
 	if a.store == nil {
 		s, err := sqlite.Open(ctx, a.cfg.State)
 		if err != nil {
@@ -75,24 +92,79 @@ func (a *app) open(ctx context.Context) (*sqlite.Store, error) {
 		}
 		a.store = s
 	}
-	return a.store, nil
-}
-
-// templates returns the renderer over the embedded templates and the
-// configured override folder, parsed once.
-func (a *app) templates() (*digest.Renderer, error) {
-	if a.renderer == nil {
-		fsys, err := templates.Overlay(a.cfg.Templates)
+	tmpl, err := templates.Overlay(a.cfg.Templates)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	n := &weekly.Newsletter{
+		Config:    a.cfg,
+		State:     a.store,
+		Vault:     os.DirFS(a.cfg.Vault),
+		Templates: tmpl,
+		Outbox:    &mailer.Maildir{Dir: a.cfg.Outbox},
+		Log:       a.logf,
+	}
+	if info, err := os.Stat(a.cfg.Vault); err != nil {
+		return nil, fmt.Errorf("vault: %w (the vault setting names the folder of clippings)", err)
+	} else if !info.IsDir() {
+		return nil, fmt.Errorf("vault: %s is not a folder", a.cfg.Vault)
+	}
+	if n.Transport, err = a.transport(); err != nil {
+		return nil, err
+	}
+	if d := a.cfg.DKIM; d != nil {
+		key, err := os.ReadFile(d.KeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+			return nil, fmt.Errorf("dkim.key_file: %w", err)
 		}
-		r, err := digest.NewRenderer(fsys)
-		if err != nil {
+		if n.DKIM, err = email.LoadDKIMSigner(d.Domain, d.Selector, key); err != nil {
 			return nil, err
 		}
-		a.renderer = r
 	}
-	return a.renderer, nil
+	if secret {
+		if n.Secret, err = a.secret(); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// secret is the HMAC key of the links and Message-IDs, from the
+// environment.
+func (a *app) secret() ([]byte, error) {
+	name := a.cfg.SecretEnv
+	secret := []byte(os.Getenv(name))
+	if err := digest.CheckSecret(secret); err != nil {
+		return nil, fmt.Errorf("%s: %w: it signs the unsubscribe links; generate it once, e.g. openssl rand -hex 32, and keep it (see README)",
+			name, err)
+	}
+	return secret, nil
+}
+
+// previousSecrets are the secrets a rotation keeps verifying, from
+// <secret_env>_PREVIOUS, space-separated.
+func (a *app) previousSecrets() [][]byte {
+	var out [][]byte
+	for _, s := range strings.Fields(os.Getenv(a.cfg.SecretEnv + "_PREVIOUS")) {
+		out = append(out, []byte(s))
+	}
+	return out
+}
+
+// transport is where messages go: the relay of the smtp setting, with the
+// password from the environment, or the outbox Maildir without one.
+func (a *app) transport() (mailer.Transport, error) {
+	if a.cfg.SMTP == nil {
+		return &mailer.Maildir{Dir: a.cfg.Outbox}, nil
+	}
+	c := *a.cfg.SMTP
+	if c.Username != "" {
+		c.Password = os.Getenv(passwordEnv)
+		if c.Password == "" {
+			return nil, fmt.Errorf("smtp.username is %q but %s is empty: the relay's password comes from the environment", c.Username, passwordEnv)
+		}
+	}
+	return &mailer.SMTP{Config: c}, nil
 }
 
 func (a *app) close() {

@@ -14,8 +14,9 @@ import (
 )
 
 // TestBuildFeedsStable runs `digest build` over a real vault and state: a
-// rebuild after a clipping of the issue was edited leaves every feed byte
-// unchanged, and the next week's issue adds an entry without touching the
+// rebuild after a clipping of the issue was edited refreshes the entry under
+// the same id until the issue is mailed, and leaves every feed byte
+// unchanged after; the next week's issue adds an entry without touching the
 // ids or the content of the first.
 func TestBuildFeedsStable(t *testing.T) {
 	dir := t.TempDir()
@@ -58,13 +59,34 @@ site: {title: 剪藏周报, url: "https://digest.example.com/", author: Ada, ema
 		}
 	}
 
-	// The clipping is edited after the issue went out; a rebuild the same
-	// week keeps the stored issue, so the feeds do not change at all.
+	// Edited before the issue is mailed, a rebuild the same week refreshes
+	// it: the entry keeps its id, shows the edit, and is marked updated.
 	clip("llm.md", "改过的标题", "2026-11-20", "完全不同的正文。")
 	again := build("2026-11-23T09:30:00+08:00")
-	for name := range first {
-		if !bytes.Equal(first[name], again[name]) {
-			t.Errorf("%s changed on rebuild after an edit:\n%s", name, again[name])
+	for name, data := range again {
+		items := parseFeedItems(t, name, data)
+		if len(items) != 1 || items[0].GUID != firstID || !strings.Contains(items[0].Content, "改过的标题") {
+			t.Fatalf("%s after a refresh: %+v", name, items)
+		}
+		if name != digest.FeedRSS && (items[0].UpdatedParsed == nil || !items[0].UpdatedParsed.After(*items[0].PublishedParsed)) {
+			t.Errorf("%s: a refreshed entry's updated time %v is not after its publication %v", name, items[0].UpdatedParsed, items[0].PublishedParsed)
+		}
+	}
+
+	// Once mailed, the issue is final: another edit and rebuild the same
+	// week leave every feed byte unchanged.
+	t.Setenv("DIGEST_SECRET", "feeds-test-secret-0123456789abcdef")
+	writeFeedTestFile(t, filepath.Join(dir, "subscribers.csv"), "email\nann@example.org\n")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"--config", config, "--now", "2026-11-23T10:00:00+08:00", "send"}, &stdout, &stderr); err != nil {
+		t.Fatalf("send: %v\n%s", err, stderr.String())
+	}
+	mailed := build("2026-11-23T10:00:00+08:00")
+	clip("llm.md", "大模型的未来", "2026-11-20", "又改了一次。")
+	final := build("2026-11-23T11:30:00+08:00")
+	for name := range mailed {
+		if !bytes.Equal(mailed[name], final[name]) {
+			t.Errorf("%s changed on rebuild after the issue was mailed:\n%s", name, final[name])
 		}
 	}
 
@@ -80,7 +102,7 @@ site: {title: 剪藏周报, url: "https://digest.example.com/", author: Ada, ema
 		if items[0].GUID != "tag:digest.example.com,2026:issues/2026-W49" || items[1].GUID != firstID {
 			t.Errorf("%s ids = %q, %q", name, items[0].GUID, items[1].GUID)
 		}
-		if !strings.Contains(items[1].Content, "大模型的未来") || strings.Contains(string(data), "改过的标题") {
+		if !strings.Contains(items[1].Content, "改过的标题") || strings.Contains(string(data), "又改了一次") {
 			t.Errorf("%s: the first entry does not hold its snapshot: %s", name, items[1].Content)
 		}
 	}

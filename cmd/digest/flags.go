@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,33 +14,42 @@ type globals struct {
 	now    string
 }
 
-// flagSet is a flag.FlagSet that reports usage mistakes as usageError.
+// errHelp is what parsing returns for -h and --help: print help, exit 0.
+var errHelp = flag.ErrHelp
+
+// flagSet is a flag.FlagSet that reports mistakes as usageError.
 type flagSet struct {
 	*flag.FlagSet
-	help io.Writer // where -h prints the flags
 }
 
 func newFlagSet(name string, g *globals) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.config, "config", g.config, "configuration file")
-	fs.StringVar(&g.now, "now", g.now, "pretend time (RFC3339)")
+	fs.StringVar(&g.config, "config", g.config, "configuration `file` (default digest.yaml)")
+	fs.StringVar(&g.now, "now", g.now, "pretend it is this `time` (RFC3339), for reproducible runs")
 	return &flagSet{FlagSet: fs}
 }
 
 func (fs *flagSet) Parse(args []string) error {
 	if err := fs.FlagSet.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			if fs.help != nil {
-				fmt.Fprintf(fs.help, "Usage of digest %s:\n", fs.Name())
-				fs.SetOutput(fs.help)
-				fs.PrintDefaults()
-			}
-			return usagef("%s: -h shows the flags; digest help shows the commands", fs.Name())
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
 		}
-		return usagef("%s: %v", fs.Name(), err)
+		return usagef("%s: %v (digest help %s lists the flags)", fs.Name(), err, fs.Name())
 	}
 	return nil
+}
+
+// usage prints the command's summary and flags.
+func (fs *flagSet) usage(w io.Writer) {
+	c := commands[fs.Name()]
+	if c != nil && c.summary != "" {
+		fmt.Fprintf(w, "digest %s: %s\n\n", fs.Name(), c.summary)
+	}
+	fmt.Fprintf(w, "Usage: digest [--config FILE] [--now RFC3339] %s [flags]\n\nFlags:\n", fs.Name())
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }
 
 func parseNow(s string) (time.Time, error) {

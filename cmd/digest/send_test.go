@@ -79,6 +79,30 @@ func digestIn(t *testing.T, dir string, args ...string) (stdout, stderr string, 
 	return o.String(), e.String(), err
 }
 
+// sendReport is what send --json prints: a weekly.SendReport, or a
+// weekly.TrialReport for --to and --dry-run.
+type sendReport struct {
+	Issue            string   `json:"issue"`
+	Sent             int      `json:"sent"`
+	Failed           int      `json:"failed"`
+	Skipped          int      `json:"skipped"`
+	Unknown          int      `json:"unknown"`
+	Invalid          int      `json:"invalid"`
+	Suppressed       int      `json:"suppressed"`
+	Unsubscribed     int      `json:"unsubscribed"`
+	Already          int      `json:"already_sent"`
+	Pending          int      `json:"pending"`
+	Outbox           string   `json:"outbox"`
+	Unmailed         []string `json:"unmailed"`
+	UnknownAddresses []string `json:"unknown_addresses"`
+	Note             string   `json:"note"`
+	// A trial's
+	To        string `json:"to"`
+	DryRun    bool   `json:"dry_run"`
+	Written   int    `json:"written"`
+	Delivered int    `json:"delivered"`
+}
+
 func decodeReport(t *testing.T, stdout string) sendReport {
 	t.Helper()
 	var r sendReport
@@ -107,7 +131,7 @@ func parseMail(t *testing.T, name string, data []byte) *mail.Message {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if lu := m.Header.Get("List-Unsubscribe"); !strings.HasPrefix(lu, "<https://news.example.com/unsubscribe?t=") {
+	if lu := m.Header.Get("List-Unsubscribe"); !strings.HasPrefix(lu, "<https://news.digest-weekly.net/unsubscribe?t=") {
 		t.Errorf("%s: List-Unsubscribe = %q", name, lu)
 	}
 	if p := m.Header.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
@@ -188,7 +212,7 @@ func TestSendOutbox(t *testing.T) {
 			t.Errorf("no message for %s", e)
 			continue
 		}
-		if id := m.Header.Get("Message-Id"); id != email.MessageID(sendIssue, e, "news.example.com") {
+		if id := m.Header.Get("Message-Id"); id != email.MessageID(sendIssue, e, "news.digest-weekly.net") {
 			t.Errorf("%s: Message-ID %s", e, id)
 		}
 	}
@@ -240,7 +264,7 @@ func TestSendDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	if r := decodeReport(t, stdout); !r.DryRun || r.Sent != 4 || r.Skipped != 1 {
+	if r := decodeReport(t, stdout); !r.DryRun || r.Written != 4 || r.Sent != 0 || r.Skipped != 1 {
 		t.Errorf("report %+v", r)
 	}
 	if n := len(outbox(t, dir)); n != 4 {
@@ -262,7 +286,7 @@ func TestSendTo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	if r := decodeReport(t, stdout); r.Sent != 1 || r.To != "Me@example.net" {
+	if r := decodeReport(t, stdout); r.Delivered != 1 || r.Sent != 0 || r.To != "Me@example.net" {
 		t.Errorf("report %+v", r)
 	}
 	msgs := outbox(t, dir)
@@ -287,7 +311,7 @@ func TestSendNothingNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(e.String(), "no new clippings with the configured tags: no issue, nothing sent") {
+	if !strings.Contains(e.String(), "no issue: no new clippings tagged #AI or #未来趋势 between") || !strings.Contains(e.String(), "nothing sent") {
 		t.Errorf("stderr: %s", e.String())
 	}
 	if n := len(outbox(t, dir)); n != 0 {
@@ -380,7 +404,7 @@ func TestSendUnknown(t *testing.T) {
 	}
 	st.StartSend(ctx, sendIssue, false, time.Now())
 	st.AddRecipients(ctx, sendIssue, 1, rs, time.Now())
-	id := func(e string) string { return email.MessageID(sendIssue, e, "news.example.com") }
+	id := func(e string) string { return email.MessageID(sendIssue, e, "news.digest-weekly.net") }
 	st.Apply(ctx, sendIssue, []digest.Change{
 		{Email: emails[1], From: digest.Pending, To: digest.Sending, MessageID: id(emails[1]), Attempts: 1},
 		{Email: emails[2], From: digest.Pending, To: digest.Sending, MessageID: id(emails[2]), Attempts: 1},

@@ -125,8 +125,8 @@ state: ./state/state.db
 subscribers: ./subscribers.csv
 outbox: ./outbox
 tags: [AI, 未来趋势]
-site: {title: Weekly Digest, url: "http://digest.test", author: Digest, language: en}
-from: "Weekly Digest <digest@example.com>"
+site: {title: Weekly Digest, url: "https://digest-weekly.net", author: Digest, language: en}
+from: "Weekly Digest <digest@digest-weekly.net>"
 schedule: {weekday: monday, time: "08:00", timezone: Asia/Shanghai}
 ` + extraConfig
 	files := map[string]string{"digest.yaml": cfg, "subscribers.csv": subscribers}
@@ -177,7 +177,7 @@ func smtpConfig(relay *mailertest.Server) string {
 	return fmt.Sprintf("smtp: {host: 127.0.0.1, port: %d, tls: none, timeout: 5s}\n", relay.Port)
 }
 
-var confirmLinkRE = regexp.MustCompile(`http://digest\.test/confirm\?t=([A-Za-z0-9_-]+)`)
+var confirmLinkRE = regexp.MustCompile(`https://digest-weekly\.net/confirm\?t=([A-Za-z0-9_-]+)`)
 
 // TestServe runs digest serve against a real SMTP server: the site and its
 // feeds, a one-click unsubscribe, a double opt-in, then the weekly run at
@@ -201,7 +201,7 @@ func TestServe(t *testing.T) {
 	}
 
 	// Bob leaves with one click before the run.
-	bob := digest.UnsubscribeToken([]byte(serveSecret), "bob@example.com", "digest.test")
+	bob := digest.UnsubscribeToken([]byte(serveSecret), "bob@example.com", "digest-weekly.net")
 	if resp, _ := httpPost(t, s.URL+"/unsubscribe?t="+bob, url.Values{"List-Unsubscribe": {"One-Click"}}); resp.StatusCode != 200 {
 		t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
 	}
@@ -396,7 +396,7 @@ func TestServeUnsubscribeDuringSend(t *testing.T) {
 	}
 	// The ledger is walked in address order: r079 comes last.
 	last := "r079@example.com"
-	tok := digest.UnsubscribeToken([]byte(serveSecret), last, "digest.test")
+	tok := digest.UnsubscribeToken([]byte(serveSecret), last, "digest-weekly.net")
 	if resp, _ := httpPost(t, s.URL+"/unsubscribe?t="+tok, url.Values{"List-Unsubscribe": {"One-Click"}}); resp.StatusCode != 200 {
 		t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
 	}

@@ -11,10 +11,14 @@ import (
 var version = ""
 
 func init() {
-	commands["version"] = command{run: func(ctx context.Context, a *app) error {
-		fmt.Fprintf(a.stdout, "digest %s\n", versionString())
-		return nil
-	}}
+	commands["version"] = &command{
+		summary:  "print the version",
+		noConfig: true,
+		run: func(ctx context.Context, a *app) error {
+			fmt.Fprintf(a.stdout, "digest %s\n", versionString())
+			return nil
+		},
+	}
 }
 
 func versionString() string {

@@ -1,4 +1,4 @@
-package main
+package weekly
 
 import (
 	"bytes"
@@ -70,15 +70,15 @@ func (r *schedRun) run(t *testing.T, start, end time.Time) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r.clock = &fakeClock{t: start, end: end, cancel: cancel}
-	s := &scheduler{
-		sched: r.sched,
-		now:   r.clock.now,
-		sleep: r.clock.sleep,
-		runs:  r.store,
-		log:   slog.New(slog.NewTextHandler(&r.log, nil)),
-		retry: 5 * time.Minute,
-		poll:  time.Hour,
-		job: func(ctx context.Context, at time.Time) (digest.Run, error) {
+	s := &Scheduler{
+		Schedule: r.sched,
+		Now:      r.clock.now,
+		Sleep:    r.clock.sleep,
+		Runs:     r.store,
+		Log:      slog.New(slog.NewTextHandler(&r.log, nil)),
+		Retry:    5 * time.Minute,
+		Poll:     time.Hour,
+		Job: func(ctx context.Context, at time.Time) (digest.Run, error) {
 			if r.fail != nil && r.fail(at, r.clock.now()) {
 				return digest.Run{}, errors.New("relay down")
 			}
@@ -86,7 +86,7 @@ func (r *schedRun) run(t *testing.T, start, end time.Time) {
 			return digest.Run{Outcome: digest.RunSent, Issue: digest.IssueID(at, r.sched.Location())}, nil
 		},
 	}
-	if err := s.loop(ctx, ctx); err != nil {
+	if err := s.Loop(ctx, ctx); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package weekly
 
 import (
 	"bytes"
@@ -10,24 +10,20 @@ import (
 	"github.com/digest-newsletter/digest/digest"
 )
 
-// publish renders the whole site from the saved issues into out/: the
+// Publish renders the whole site from the saved issues into out/: the
 // archive, every issue as a page and as Markdown, and the feeds. Each file is
 // replaced atomically, so a reader never sees half a page.
-func (a *app) publish(ctx context.Context) error {
-	st, err := a.open(ctx)
+func (n *Newsletter) Publish(ctx context.Context) error {
+	r, err := n.render()
 	if err != nil {
 		return err
 	}
-	r, err := a.templates()
+	issues, err := n.State.Issues(ctx, 0)
 	if err != nil {
 		return err
 	}
-	issues, err := st.Issues(ctx, 0)
-	if err != nil {
-		return err
-	}
-	site := a.cfg.Site
-	out := a.cfg.Out
+	site := n.Config.Site
+	out := n.Config.Out
 	var buf bytes.Buffer
 	write := func(name string, render func() error) error {
 		buf.Reset()
@@ -47,7 +43,7 @@ func (a *app) publish(ctx context.Context) error {
 	if err := write("index.html", func() error { return r.Index(&buf, site, issues) }); err != nil {
 		return err
 	}
-	feeds, err := r.Feeds(site, issues, a.cfg.Feed.Entries)
+	feeds, err := r.Feeds(site, issues, n.Config.Feed.Entries)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,66 @@
+package weekly
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/digest-newsletter/digest/digest"
+)
+
+// secretSetting is where the state keeps the fingerprint of the secret that
+// signed the links already mailed.
+const secretSetting = "secret_fingerprint"
+
+// Fingerprint names a secret without revealing it.
+func Fingerprint(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("digest secret fingerprint"))
+	return hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// CheckSecret makes sure that the secret is the one every link already
+// mailed was signed with, since a new one would break every unsubscribe
+// link in every inbox. A secret listed in previous (the old one, kept to
+// verify old links) makes the change a rotation. With record, a first or
+// rotated secret's fingerprint is kept for next time.
+func (n *Newsletter) CheckSecret(ctx context.Context, previous [][]byte, record bool, env string) error {
+	now := Fingerprint(n.Secret)
+	kept, err := n.State.Setting(ctx, secretSetting)
+	switch {
+	case errors.Is(err, digest.ErrNotFound):
+		if !record {
+			return nil
+		}
+		return n.State.SetSetting(ctx, secretSetting, now)
+	case err != nil:
+		return err
+	case kept == now:
+		return nil
+	}
+	for _, p := range previous {
+		if Fingerprint(p) == kept {
+			if record {
+				n.logf("%s changed: links mailed before keep working while %s_PREVIOUS lists the old secret", env, env)
+				return n.State.SetSetting(ctx, secretSetting, now)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not the secret the links already mailed were signed with (fingerprint %s, not %s): "+
+		"with it every unsubscribe link in your readers' inboxes would stop working. "+
+		"Set %s back to the secret you used before; to rotate it, keep the old one in %s_PREVIOUS (space-separated)",
+		env, kept, now, env, env)
+}
+
+// checkRealSend refuses to mail real people over SMTP with settings that
+// would make the mail broken or misleading; the outbox is exempt.
+func (n *Newsletter) checkRealSend() error {
+	if n.outbox() {
+		return nil
+	}
+	return n.Config.CheckRealSend()
+}
