@@ -37,6 +37,12 @@ type Config struct {
 	Feed        Feed     `yaml:"feed"`
 	Excerpt     int      `yaml:"excerpt_width"` // display columns of an item's excerpt
 	DKIM        *DKIM    `yaml:"dkim"`
+	Email       Email    `yaml:"email"`
+}
+
+// Email tunes the messages.
+type Email struct {
+	MaxItems int `yaml:"max_items"` // items in a message at most; the rest are on the web page
 }
 
 // Site describes the published newsletter.
@@ -111,6 +117,7 @@ func DefaultConfig() *Config {
 		SecretEnv: "DIGEST_SECRET",
 		Feed:      Feed{Entries: 20},
 		Excerpt:   240,
+		Email:     Email{MaxItems: 30},
 	}
 }
 
@@ -209,6 +216,9 @@ func (c *Config) Resolve(dir string) error {
 	}
 	if c.Excerpt < 40 {
 		return fmt.Errorf("excerpt_width: %d is less than 40", c.Excerpt)
+	}
+	if c.Email.MaxItems < 1 {
+		return fmt.Errorf("email.max_items: %d is less than 1", c.Email.MaxItems)
 	}
 	if c.SecretEnv == "" {
 		return errors.New("secret_env: empty")

@@ -116,9 +116,9 @@ type Run struct {
 // Suppression is an address that must not be mailed again, whatever the
 // subscriber file says: it unsubscribed, or its mail bounced for good.
 type Suppression struct {
-	Email   string
-	Reason  string // "unsubscribed", "bounced", …
-	Created time.Time
+	Email   string    `json:"email"`
+	Reason  string    `json:"reason"` // "unsubscribed", "bounced", …
+	Created time.Time `json:"created"`
 }
 
 // ConfirmLimit bounds the confirmation mails sent to one address, so that the

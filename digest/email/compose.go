@@ -36,6 +36,7 @@ type ComposerOptions struct {
 	DKIM      *DKIMSigner // signs each message when set
 	Templates fs.FS       // holds email.html, email.txt, confirm.html, confirm.txt (see package templates)
 	Date      time.Time   // the Date header; zero means the issue's cutoff
+	MaxItems  int         // items in a message at most (email.max_items); 0 means DefaultMaxItems
 }
 
 // IssueData is what email.html and email.txt are given. Greeting, Email and
@@ -48,6 +49,7 @@ type IssueData struct {
 	Issue          *digest.Issue  // the whole issue
 	Groups         []digest.Group // the groups this recipient gets, in issue order
 	Count          int            // the items in Groups
+	More           int            // items of the recipient's tags left for the web page (email.max_items, size)
 	IssueURL       string         // the issue on the web
 	Greeting       string         // "Hi Alice," or "你好，王芳："
 	Email          string         // the recipient's address
@@ -357,6 +359,63 @@ func (c *Composer) body(want []bool) (*rendering, error) {
 			data.Count += len(g.Items)
 		}
 	}
+	// At most MaxItems items, and fewer while the parts would make a
+	// message over the size budget: the rest are on the web page.
+	all, total := data.Groups, data.Count
+	n := min(total, c.opt.maxItems())
+	for {
+		data.Groups, data.Count = firstItems(all, n)
+		data.More = total - data.Count
+		b, err := c.render(data)
+		if err != nil {
+			return nil, err
+		}
+		size := b.text.size() + b.html.size()
+		if size <= bodyBudget || n <= 1 {
+			c.bodies[string(key)] = b
+			return b, nil
+		}
+		n = max(1, min(n-1, n*bodyBudget/size))
+	}
+}
+
+// bodyBudget bounds the encoded text and HTML parts of a message, leaving
+// room under 100 KB for the headers, the signature and the recipient's
+// values: Gmail clips a message over 102 KB, hiding its footer and
+// unsubscribe link.
+const bodyBudget = 90 << 10
+
+// DefaultMaxItems is how many items a message carries at most when
+// ComposerOptions.MaxItems is not set (email.max_items).
+const DefaultMaxItems = 30
+
+func (o ComposerOptions) maxItems() int {
+	if o.MaxItems > 0 {
+		return o.MaxItems
+	}
+	return DefaultMaxItems
+}
+
+// firstItems returns the first n items of groups, in order, and how many
+// that is.
+func firstItems(groups []digest.Group, n int) ([]digest.Group, int) {
+	var out []digest.Group
+	k := 0
+	for _, g := range groups {
+		if k == n {
+			break
+		}
+		if len(g.Items) > n-k {
+			g.Items = g.Items[:n-k]
+		}
+		out = append(out, g)
+		k += len(g.Items)
+	}
+	return out, k
+}
+
+// render executes the templates for data and inlines the CSS.
+func (c *Composer) render(data IssueData) (*rendering, error) {
 	var tb, hb bytes.Buffer
 	if err := c.text.Execute(&tb, data); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -375,7 +434,6 @@ func (c *Composer) body(want []bool) (*rendering, error) {
 	if b.html, err = splitSlots(inlined, c.marker); err != nil {
 		return nil, fmt.Errorf("templates: email.html: %w", err)
 	}
-	c.bodies[string(key)] = b
 	return b, nil
 }
 

@@ -42,6 +42,16 @@ func (t *slotted) encoded() [][]byte {
 	return t.qp
 }
 
+// size is the length of the encoded literals: the part's size as sent,
+// but for the per-recipient values.
+func (t *slotted) size() int {
+	n := 0
+	for _, b := range t.encoded() {
+		n += len(b)
+	}
+	return n
+}
+
 // splitSlots cuts s at each stand-in. The unsubscribe link must be there.
 func splitSlots(s, marker string) (*slotted, error) {
 	t := &slotted{}

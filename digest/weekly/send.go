@@ -423,6 +423,7 @@ func (n *Newsletter) listUnknown(ctx context.Context, key, issue string, rep *Se
 func (n *Newsletter) composer(is *digest.Issue, now time.Time) (*email.Composer, error) {
 	return email.NewComposer(is, email.ComposerOptions{
 		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now,
+		MaxItems: n.Config.Email.MaxItems,
 	})
 }
 
