@@ -68,12 +68,18 @@ type Schedule struct {
 
 // SMTP is the relay messages are handed to; without it they go to the outbox.
 type SMTP struct {
-	Host     string        `yaml:"host"`
-	Port     int           `yaml:"port"`
-	Username string        `yaml:"username"`
-	TLS      string        `yaml:"tls"` // mandatory, opportunistic, none (or tls for implicit TLS)
-	Timeout  time.Duration `yaml:"timeout"`
-	Password string        `yaml:"-"` // from the environment, never from the file
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	TLS      string `yaml:"tls"` // mandatory, opportunistic, none (or tls for implicit TLS)
+	// Timeouts (RFC 5321 §4.5.3.2): Timeout bounds connecting and each
+	// command's reply, DataTimeout each write of a message's data, and
+	// FinalTimeout the reply to the final dot, after which a message may
+	// be queued and a missing answer leaves its recipient unknown.
+	Timeout      time.Duration `yaml:"timeout"`
+	DataTimeout  time.Duration `yaml:"data_timeout"`
+	FinalTimeout time.Duration `yaml:"final_timeout"`
+	Password     string        `yaml:"-"` // from the environment, never from the file
 }
 
 // Send tunes delivery.
@@ -198,8 +204,21 @@ func (c *Config) Resolve(dir string) error {
 		default:
 			return fmt.Errorf("smtp.tls: %q is not one of mandatory, opportunistic, none, tls", s.TLS)
 		}
-		if s.Timeout == 0 {
-			s.Timeout = 30 * time.Second
+		for _, t := range []struct {
+			key string
+			d   *time.Duration
+			def time.Duration
+		}{
+			{"timeout", &s.Timeout, 30 * time.Second},
+			{"data_timeout", &s.DataTimeout, 3 * time.Minute},
+			{"final_timeout", &s.FinalTimeout, 10 * time.Minute},
+		} {
+			if *t.d == 0 {
+				*t.d = t.def
+			}
+			if *t.d < 0 {
+				return fmt.Errorf("smtp.%s: %v is negative", t.key, *t.d)
+			}
 		}
 	}
 	if c.Send.Concurrency < 1 || c.Send.Concurrency > 64 {

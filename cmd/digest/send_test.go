@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func useRelay(t *testing.T, dir, host string, port int, extra string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "smtp: {host: %s, port: %d, tls: none, timeout: 500ms}\n%s", host, port, extra)
+	fmt.Fprintf(f, "smtp: {host: %s, port: %d, tls: none, timeout: 500ms, final_timeout: 500ms}\n%s", host, port, extra)
 }
 
 // writeSubscribers replaces the subscribers file with n generated ones.
@@ -354,7 +355,7 @@ func TestSendSMTP(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	r := decodeReport(t, stdout)
-	if r.Sent != 39 || r.Failed != 1 || r.Pending != 0 || r.Unknown != 0 {
+	if r.Sent != 38 || r.Failed != 1 || r.Pending != 0 || r.Unknown != 1 || fmt.Sprint(r.UnknownAddresses) != "["+hang+"]" {
 		t.Errorf("report %+v", r)
 	}
 	if !strings.Contains(stderr, reject+": failed") || !strings.Contains(stderr, "550") {
@@ -367,20 +368,85 @@ func TestSendSMTP(t *testing.T) {
 	rows := ledger(t, dir)
 	for _, e := range emails {
 		want, state := 1, digest.Sent
-		if e == reject {
+		switch e {
+		case reject:
 			want, state = 0, digest.Failed
+		case hang: // no answer to the final dot: in doubt, not retried
+			want, state = 0, digest.Unknown
 		}
 		if count[e] != want || rows[e].State != state {
 			t.Errorf("%s: %d copies, %s; want %d, %s", e, count[e], rows[e].State, want, state)
 		}
 	}
-	for _, e := range []string{temp, drop, hang} {
-		if rows[e].Attempts != 2 {
-			t.Errorf("%s: %d tries, want 2", e, rows[e].Attempts)
+	// 451 after the data: tried again; dropped before the data: sent at
+	// once on a new connection; no answer after the dot: left alone.
+	for e, want := range map[string]int{temp: 2, drop: 1, hang: 1} {
+		if rows[e].Attempts != want {
+			t.Errorf("%s: %d tries, want %d", e, rows[e].Attempts, want)
 		}
 	}
 	if rows[reject].Code != 550 {
 		t.Errorf("failed row %+v", rows[reject])
+	}
+}
+
+// TestSendAfterTheDot plays relays that take the message, then answer the
+// final dot too late, close the connection, or never answer (§9): nobody
+// gets two copies, the three are reported unknown by send and status, a
+// plain send leaves them alone, and --resend-unknown sends exactly those.
+func TestSendAfterTheDot(t *testing.T) {
+	srv := mailertest.Start(t)
+	srv.Late = 2 * time.Second
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, 12)
+	useRelay(t, dir, srv.Host, srv.Port, "send: {concurrency: 3}\n")
+	late, closed, silent := emails[1], emails[6], emails[10]
+	srv.Set(late, mailertest.StoreLateOnce)
+	srv.Set(closed, mailertest.StoreCloseOnce)
+	srv.Set(silent, mailertest.StoreHangOnce)
+	inDoubt := []string{late, closed, silent}
+
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	r := decodeReport(t, stdout)
+	if r.Sent != 9 || r.Unknown != 3 || r.Pending != 0 || r.Failed != 0 || fmt.Sprint(r.UnknownAddresses) != fmt.Sprint(inDoubt) {
+		t.Errorf("report %+v", r)
+	}
+	for _, want := range append([]string{"3 recipients of " + sendIssue + " may or may not have it",
+		"--issue " + sendIssue + " --resend-unknown"}, inDoubt...) {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+	for _, e := range emails {
+		if n := srv.Count()[e]; n != 1 {
+			t.Errorf("%s: %d copies, want 1", e, n)
+		}
+	}
+	stdout, _, err = digestIn(t, dir, "status", "--json")
+	if err != nil || !strings.Contains(stdout, `"unknown": 3`) {
+		t.Errorf("status: %v\n%s", err, stdout)
+	}
+
+	stdout, _, err = digestIn(t, dir, "send", "--json")
+	if r := decodeReport(t, stdout); err != nil || r.Sent != 0 || r.Unknown != 3 {
+		t.Errorf("plain send after: %+v, %v", r, err)
+	}
+	stdout, _, err = digestIn(t, dir, "send", "--issue", sendIssue, "--resend-unknown", "--json")
+	if r := decodeReport(t, stdout); err != nil || r.Sent != 3 || r.Unknown != 0 {
+		t.Errorf("--resend-unknown: %+v, %v", r, err)
+	}
+	count := srv.Count()
+	for _, e := range emails {
+		want := 1
+		if slices.Contains(inDoubt, e) {
+			want = 2
+		}
+		if count[e] != want {
+			t.Errorf("%s: %d copies after the resend, want %d", e, count[e], want)
+		}
 	}
 }
 

@@ -51,7 +51,7 @@ type Job struct {
 // Event is what became of one row.
 type Event struct {
 	Email    string
-	State    string // the row's new state: sent, failed, pending (to retry), skipped
+	State    string // the row's new state: sent, failed, unknown, pending (to retry), skipped
 	Attempts int    // tries so far, this one included
 	Result   Result
 }
@@ -62,6 +62,7 @@ type Stats struct {
 	Failed  int // refused for good, or given up after the retries
 	Skipped int // composed to nothing (no items for the subscriber's tags) or suppressed
 	Retried int // temporary failures put back to wait
+	Unknown int // handed over with no answer after: the relay may have them
 }
 
 // Backoff is the default wait before try n+1: 1 s doubling to 5 min, with a
@@ -446,6 +447,9 @@ func (e *engine) settle(d digest.Delivery, r Result) {
 	switch {
 	case r.Outcome == Delivered:
 		c.To = digest.Sent
+	case r.Outcome == Unknown:
+		// The relay may have queued it: never retried on its own.
+		c.To = digest.Unknown
 	case r.Outcome == Permanent:
 		c.To, c.Bounce = digest.Failed, r.Bounce
 	case tries > e.Retries:
@@ -456,13 +460,17 @@ func (e *engine) settle(d digest.Delivery, r Result) {
 	}
 	e.record(c)
 
+	// A refusal counts toward the streak only when the relay refused:
+	// one that never asked it (an address it could not take) says nothing
+	// about the relay.
+	refusal := c.To == digest.Failed && r.Outcome == Permanent && !r.Bounce && r.Code != 0
 	e.mu.Lock()
 	switch {
 	case c.To == digest.Sent:
 		e.streak = e.streak[:0]
-	case c.To == digest.Failed && r.Outcome == Permanent && !r.Bounce && e.refused != nil:
+	case refusal && e.refused != nil:
 		e.refused = append(e.refused, c) // in flight when the run stopped
-	case c.To == digest.Failed && r.Outcome == Permanent && !r.Bounce:
+	case refusal:
 		e.streak = append(e.streak, c)
 		if len(e.streak) >= refusalLimit {
 			e.refused = append([]digest.Change(nil), e.streak...)
@@ -489,6 +497,8 @@ func (e *engine) settled(d digest.Delivery, state string, r Result) {
 		e.stats.Failed++
 	case digest.Skipped:
 		e.stats.Skipped++
+	case digest.Unknown:
+		e.stats.Unknown++
 	case digest.Pending:
 		e.stats.Retried++
 	}

@@ -92,8 +92,10 @@ func job(t *testing.T, st *sqlite.Store, tr mailer.Transport) mailer.Job {
 	}
 }
 
+// relay is a transport to s waiting timeout for any reply, the final one
+// included.
 func relay(s *mailertest.Server, timeout time.Duration) *mailer.SMTP {
-	return &mailer.SMTP{Config: digest.SMTP{Host: s.Host, Port: s.Port, TLS: "none", Timeout: timeout}}
+	return &mailer.SMTP{Config: digest.SMTP{Host: s.Host, Port: s.Port, TLS: "none", Timeout: timeout, FinalTimeout: timeout}}
 }
 
 func states(t *testing.T, st *sqlite.Store) map[string]digest.Delivery {
@@ -167,8 +169,8 @@ func TestDeliverSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Sent != 23 || stats.Failed != 1 || stats.Retried != 3 {
-		t.Errorf("stats = %+v, want 23 sent, 1 failed, 3 retried", stats)
+	if stats.Sent != 22 || stats.Failed != 1 || stats.Unknown != 1 || stats.Retried != 1 {
+		t.Errorf("stats = %+v, want 22 sent, 1 failed, 1 unknown, 1 retried", stats)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
@@ -181,8 +183,11 @@ func TestDeliverSMTP(t *testing.T) {
 	rows := states(t, st)
 	for i, e := range emails {
 		want, state := 1, digest.Sent
-		if i == 5 {
+		switch i {
+		case 5:
 			want, state = 0, digest.Failed
+		case 11: // no answer to the final dot: in doubt, not tried again
+			want, state = 0, digest.Unknown
 		}
 		if count[e] != want {
 			t.Errorf("%s got %d copies, want %d", e, count[e], want)
@@ -197,14 +202,14 @@ func TestDeliverSMTP(t *testing.T) {
 	if r := results[emails[5]]; r.Outcome != mailer.Permanent || !r.Bounce {
 		t.Errorf("550 5.1.1 at RCPT: %+v, want a permanent failure that is a bounce", r)
 	}
-	for _, i := range []int{3, 7, 11} {
-		if r := results[emails[i]]; r.Outcome != mailer.Delivered || events[emails[i]][0] != digest.Pending {
-			t.Errorf("%s: events %v, last %+v", emails[i], events[emails[i]], r)
+	// 451 after the data: tried again later. A connection dropped before
+	// the data: sent again at once on a new one, within the same try.
+	for i, want := range map[int][]string{3: {digest.Pending, digest.Sent}, 7: {digest.Sent}, 11: {digest.Unknown}} {
+		if got := events[emails[i]]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: events %v, want %v (last %+v)", emails[i], got, want, results[emails[i]])
 		}
-	}
-	for _, i := range []int{3, 7, 11} {
-		if r := rows[emails[i]]; r.Attempts != 2 {
-			t.Errorf("%s: %d tries, want 2 (%v)", emails[i], r.Attempts, events[emails[i]])
+		if r := rows[emails[i]]; r.Attempts != len(want) {
+			t.Errorf("%s: %d tries, want %d", emails[i], r.Attempts, len(want))
 		}
 	}
 	if r := rows[emails[0]]; r.Attempts != 1 || r.MessageID == "" || r.Code != 250 {
@@ -367,5 +372,93 @@ func TestLimiter(t *testing.T) {
 	}
 	if mailer.NewLimiter(0) != nil {
 		t.Error("rate 0 limits")
+	}
+}
+
+// TestDeliverAfterTheDot plays relays that take the message and then answer
+// the final dot too late, close the connection, or never answer (§9): the
+// relay may have queued the message, so the row is unknown and not retried;
+// a run asked to resend them sends exactly those, with the same Message-ID.
+func TestDeliverAfterTheDot(t *testing.T) {
+	srv := mailertest.Start(t)
+	srv.Late = 2 * time.Second
+	st, emails := setup(t, 12)
+	inDoubt := map[string]bool{emails[2]: true, emails[5]: true, emails[9]: true}
+	srv.Set(emails[2], mailertest.StoreLateOnce)
+	srv.Set(emails[5], mailertest.StoreCloseOnce)
+	srv.Set(emails[9], mailertest.StoreHangOnce)
+	ctx := context.Background()
+
+	j := job(t, st, relay(srv, 300*time.Millisecond))
+	stats, err := mailer.Deliver(ctx, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Sent != 9 || stats.Unknown != 3 || stats.Retried != 0 || stats.Failed != 0 {
+		t.Errorf("stats = %+v, want 9 sent, 3 unknown", stats)
+	}
+	rows := states(t, st)
+	for e, n := range srv.Count() {
+		if n != 1 {
+			t.Errorf("%s got %d copies, want 1", e, n)
+		}
+	}
+	for _, e := range emails {
+		want := digest.Sent
+		if inDoubt[e] {
+			want = digest.Unknown
+		}
+		if r := rows[e]; r.State != want || r.Attempts != 1 {
+			t.Errorf("%s is %s after %d tries, want %s after 1 (%s)", e, r.State, r.Attempts, want, r.Response)
+		}
+	}
+
+	// A run that is not asked leaves them alone.
+	if stats, err := mailer.Deliver(ctx, j); err != nil || stats != (mailer.Stats{}) {
+		t.Errorf("second run: %+v, %v", stats, err)
+	}
+	if n, err := st.RequeueUnknown(ctx, issueID, now); err != nil || n != 3 {
+		t.Fatalf("requeued %d, %v", n, err)
+	}
+	if stats, err := mailer.Deliver(ctx, j); err != nil || stats.Sent != 3 {
+		t.Errorf("resend: %+v, %v", stats, err)
+	}
+	ids := map[string][]string{}
+	for _, m := range srv.Received() {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[m.To[0]] = append(ids[m.To[0]], msg.Header.Get("Message-Id"))
+	}
+	for _, e := range emails {
+		want := 1
+		if inDoubt[e] {
+			want = 2
+		}
+		if got := ids[e]; len(got) != want || got[0] != got[len(got)-1] {
+			t.Errorf("%s: Message-IDs %v, want %d copies of one", e, got, want)
+		}
+		if s := states(t, st)[e].State; s != digest.Sent {
+			t.Errorf("%s is %s after the resend", e, s)
+		}
+	}
+}
+
+// A final reply that comes late but within final_timeout is an answer: the
+// per-command timeout does not apply to it.
+func TestDeliverSlowFinalReply(t *testing.T) {
+	srv := mailertest.Start(t)
+	srv.Late = 600 * time.Millisecond
+	st, emails := setup(t, 2)
+	srv.Set(emails[0], mailertest.StoreLateOnce)
+	tr := &mailer.SMTP{Config: digest.SMTP{Host: srv.Host, Port: srv.Port, TLS: "none",
+		Timeout: 200 * time.Millisecond, FinalTimeout: 5 * time.Second}}
+	stats, err := mailer.Deliver(context.Background(), job(t, st, tr))
+	if err != nil || stats.Sent != 2 {
+		t.Fatalf("stats %+v, %v", stats, err)
+	}
+	if n := srv.Count()[emails[0]]; n != 1 {
+		t.Errorf("%d copies", n)
 	}
 }

@@ -69,7 +69,8 @@ func (c *maildirConn) Send(m *email.Message, handOver func() bool) (Result, erro
 		return Result{}, fmt.Errorf("outbox: %w", err)
 	}
 	if err := syncDir(filepath.Dir(dst)); err != nil {
-		return Result{}, fmt.Errorf("outbox: %w", err)
+		// The message is in new/ but may not survive a crash: in doubt.
+		return Result{Outcome: Unknown, Response: "outbox: new/" + name + " not synced: " + oneLine(err.Error()), Reconnect: true}, nil
 	}
 	return Result{Outcome: Delivered, Response: "new/" + name}, nil
 }
@@ -95,7 +96,9 @@ func writeSynced(name string, write func(io.Writer) error) error {
 	return err
 }
 
-func syncDir(dir string) error {
+// syncDir makes the entries of dir durable; a variable for the test of a
+// failed sync.
+var syncDir = func(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

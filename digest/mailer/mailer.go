@@ -52,6 +52,10 @@ const (
 	Delivered Outcome = iota // the relay accepted it (2xx), or it is in the Maildir
 	Temporary                // worth trying again later: 4xx, dropped connection, timeout
 	Permanent                // refused for good: 5xx
+	// Unknown is a message handed over (the final dot written) with no
+	// answer after: the relay may have queued it, so it is not sent again
+	// unless asked.
+	Unknown
 )
 
 func (o Outcome) String() string {
@@ -62,6 +66,8 @@ func (o Outcome) String() string {
 		return "temporary failure"
 	case Permanent:
 		return "permanent failure"
+	case Unknown:
+		return "unknown"
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }

@@ -36,11 +36,7 @@ func (s *SMTP) String() string {
 // its own: a go-mail Client holds one connection at a time.
 func (s *SMTP) client() (*mail.Client, error) {
 	c := s.Config
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	opts := []mail.Option{mail.WithPort(c.Port), mail.WithTimeout(timeout)}
+	opts := []mail.Option{mail.WithPort(c.Port), mail.WithTimeout(s.timeouts().command)}
 	switch c.TLS {
 	case "tls":
 		opts = append(opts, mail.WithSSL())
@@ -71,15 +67,33 @@ func (s *SMTP) Open(ctx context.Context) (Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := s.Config.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	c := &smtpConn{relay: s, client: cl, timeout: timeout}
+	c := &smtpConn{relay: s, client: cl, timeouts: s.timeouts()}
 	if err := c.dial(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// timeouts are the waits of RFC 5321 §4.5.3.2, from the smtp: setting.
+type timeouts struct {
+	command time.Duration // connecting, the greeting, each command's reply
+	data    time.Duration // each write of a message's data
+	final   time.Duration // the reply to the final dot
+}
+
+func (s *SMTP) timeouts() timeouts {
+	or := func(d, def time.Duration) time.Duration {
+		if d <= 0 {
+			return def
+		}
+		return d
+	}
+	c := s.Config
+	return timeouts{
+		command: or(c.Timeout, 30*time.Second),
+		data:    or(c.DataTimeout, 3*time.Minute),
+		final:   or(c.FinalTimeout, 10*time.Minute),
+	}
 }
 
 // smtpConn is one connection to the relay, reused for message after
@@ -93,7 +107,7 @@ func (s *SMTP) Open(ctx context.Context) (Conn, error) {
 type smtpConn struct {
 	relay      *SMTP
 	client     *mail.Client
-	timeout    time.Duration
+	timeouts   timeouts
 	sc         *smtp.Client
 	pipelining bool // the relay offers PIPELINING
 	utf8       bool // the relay offers SMTPUTF8
@@ -158,7 +172,7 @@ func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry
 		}
 		mailCmd += " SMTPUTF8"
 	}
-	if err := c.sc.UpdateDeadline(c.timeout); err != nil {
+	if err := c.sc.UpdateDeadline(c.timeouts.command); err != nil {
 		return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, true
 	}
 	t := c.sc.Text
@@ -226,6 +240,7 @@ func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry
 	buf := wire.Get().(*[]byte)
 	defer wire.Put(buf)
 	*buf = m.AppendData((*buf)[:0])
+	c.sc.UpdateDeadline(c.timeouts.data)
 	_, err = t.W.Write(*buf)
 	if err == nil {
 		err = t.W.Flush()
@@ -239,17 +254,31 @@ func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry
 		return Result{Outcome: Temporary, Response: "abandoned before the end of DATA", Reconnect: true}, false
 	}
 	// The wait for the ledger does not count against the relay's time.
-	c.sc.UpdateDeadline(c.timeout)
+	c.sc.UpdateDeadline(c.timeouts.command)
 	t.W.WriteString(".\r\n")
 	if err := t.W.Flush(); err != nil {
-		// The dot may or may not have reached the relay.
+		// The dot never left: without it the relay cannot have taken
+		// the message.
 		return Result{Outcome: Temporary, Response: oneLine(err.Error()), Reconnect: true}, false
 	}
+	// From here the outcome is the relay's: it may have queued the
+	// message, so only its reply can say it did not.
+	c.sc.UpdateDeadline(c.timeouts.final)
 	_, msg, err := t.ReadResponse(250)
 	if err != nil {
-		return replyResult(err), false
+		return finalResult(err), false
 	}
 	return Result{Outcome: Delivered, Code: 250, Response: oneLine(msg)}, false
+}
+
+// finalResult says what a failed reply to the final dot means: a reply code
+// decides as for any command, but no reply at all (late, lost with the
+// connection, garbled) leaves the message in doubt.
+func finalResult(err error) Result {
+	if _, ok := errors.AsType[*textproto.Error](err); ok {
+		return replyResult(err)
+	}
+	return Result{Outcome: Unknown, Response: "no reply to the end of the data: " + oneLine(err.Error()), Reconnect: true}
 }
 
 // cmd sends one command and reads its reply.

@@ -32,7 +32,7 @@ type SendReport struct {
 	Sent         int    `json:"sent"`
 	Failed       int    `json:"failed"`
 	Skipped      int    `json:"skipped"`      // no items for their tags
-	Unknown      int    `json:"unknown"`      // left in doubt by a run that died; see unknown_addresses
+	Unknown      int    `json:"unknown"`      // handed to the relay with no answer back; see unknown_addresses
 	Invalid      int    `json:"invalid"`      // rows of the subscribers file skipped as invalid or duplicate
 	Suppressed   int    `json:"suppressed"`   // unsubscribed or bounced, in the state
 	Unsubscribed int    `json:"unsubscribed"` // status unsubscribed in the file
@@ -230,9 +230,6 @@ func (n *Newsletter) deliver(ctx context.Context, now time.Time, is *digest.Issu
 		rep.Note = fmt.Sprintf("issue %s was mailed on %s: nothing more to send (digest send --issue %s mails it to subscribers added since)",
 			is.ID, n.when(rec.Finished), is.ID)
 	}
-	if err := n.listUnknown(ctx, key, is.ID, rep); err != nil {
-		return nil, err
-	}
 	before, err := n.State.DeliveryCounts(ctx, key)
 	if err != nil {
 		return nil, err
@@ -275,6 +272,9 @@ func (n *Newsletter) deliver(ctx context.Context, now time.Time, is *digest.Issu
 	rep.Already = before[digest.Sent]
 	rep.Pending = after[digest.Pending] + after[digest.Sending]
 	rep.Unknown = after[digest.Unknown]
+	if err := n.listUnknown(bg, key, is.ID, rep); err != nil && derr == nil {
+		derr = err
+	}
 	switch {
 	case errors.Is(derr, mailer.ErrInterrupted):
 		again := "digest send"
@@ -394,8 +394,8 @@ func wantsAny(sub digest.Subscriber, is *digest.Issue) bool {
 	return false
 }
 
-// listUnknown reports the recipients of an issue left unknown: in the log,
-// and in rep.
+// listUnknown reports the recipients of an issue left unknown, by this run
+// or an earlier one: in the log, and in rep.
 func (n *Newsletter) listUnknown(ctx context.Context, key, issue string, rep *SendReport) error {
 	k := 0
 	err := n.State.Deliveries(ctx, key, digest.Unknown, func(d digest.Delivery) error {
@@ -413,7 +413,7 @@ func (n *Newsletter) listUnknown(ctx context.Context, key, issue string, rep *Se
 	if len(listed) > 20 {
 		listed, more = listed[:20], fmt.Sprintf(" and %d more", k-20)
 	}
-	n.logf("%d recipients of %s may or may not have it: a send stopped between handing their message to the relay and hearing back: %s%s",
+	n.logf("%d recipients of %s may or may not have it: their message was handed to the relay and no answer came back (the relay was silent or slow, or a send stopped): %s%s",
 		k, issue, strings.Join(listed, ", "), more)
 	n.logf("check the relay's log for their Message-IDs; digest send --issue %s --resend-unknown sends to them again, with the same Message-ID", issue)
 	return nil

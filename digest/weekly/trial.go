@@ -114,7 +114,9 @@ func (n *Newsletter) sendOne(ctx context.Context, tr mailer.Transport, to string
 		switch {
 		case res.Outcome == mailer.Delivered:
 			return nil
-		case res.Outcome == mailer.Permanent || try > n.Config.Send.Retries:
+		case res.Outcome == mailer.Permanent || res.Outcome == mailer.Unknown || try > n.Config.Send.Retries:
+			// Unknown: the relay may have it; a second try could be a
+			// second copy.
 			return fmt.Errorf("%s: %s: %s", to, res.Outcome, res.Response)
 		}
 		n.logf("%s: %s (%s); trying again", to, res.Response, res.Outcome)

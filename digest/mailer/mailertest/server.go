@@ -25,9 +25,14 @@ const (
 	TempOnce                    // 451 after the data the first time, then 250
 	Reject                      // 550 5.1.1 at RCPT: no such user
 	Refuse                      // 554 5.7.1 at RCPT: relaying denied (a policy, not the address)
-	DropOnce                    // close the connection in the middle of the data the first time
-	HangOnce                    // never answer the end of the data the first time
+	DropOnce                    // close the connection at RCPT, before the data, the first time
+	HangOnce                    // never answer the end of the data the first time, keeping nothing
 	AlwaysTemp                  // 451 every time
+
+	// The relay takes the message, then the first time:
+	StoreLateOnce  // answers the final dot after Server.Late
+	StoreCloseOnce // closes the connection without answering
+	StoreHangOnce  // never answers
 )
 
 // Message is one message the server accepted.
@@ -48,7 +53,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	rules    map[string]Behaviour
-	Default  Behaviour // for recipients without a rule
+	Default  Behaviour     // for recipients without a rule
+	Late     time.Duration // how late StoreLateOnce answers
 	tries    map[string]int
 	received []Message
 	conns    int
@@ -161,7 +167,14 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	switch b, _ := x.s.behaviour(to, false); b {
+	b, _ := x.s.behaviour(to, false)
+	if b == DropOnce {
+		if _, try := x.s.behaviour(to, true); try == 1 {
+			x.c.Conn().Close()
+			return errors.New("dropped")
+		}
+	}
+	switch b {
 	case Reject:
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user here"}
 	case Refuse:
@@ -182,10 +195,6 @@ func (x *session) Data(r io.Reader) error {
 		}
 	}
 	switch {
-	case b == DropOnce && try == 1:
-		io.CopyN(io.Discard, r, 512)
-		x.c.Conn().Close()
-		return errors.New("dropped")
 	case b == TempOnce && try == 1, b == AlwaysTemp:
 		io.Copy(io.Discard, r)
 		return errTemp
@@ -203,10 +212,31 @@ func (x *session) Data(r io.Reader) error {
 	}
 	x.s.mu.Lock()
 	x.s.received = append(x.s.received, Message{From: x.from, To: append([]string(nil), x.to...), Data: bytes.Clone(data)})
-	n, fn := len(x.s.received), x.s.onMsg
+	n, fn, late := len(x.s.received), x.s.onMsg, x.s.Late
 	x.s.mu.Unlock()
 	if fn != nil {
 		fn(n)
 	}
+	if try == 1 {
+		switch b {
+		case StoreLateOnce:
+			x.wait(late)
+		case StoreCloseOnce:
+			x.c.Conn().Close()
+			return errors.New("closed after storing")
+		case StoreHangOnce:
+			x.wait(time.Minute)
+			x.c.Conn().Close()
+			return errors.New("hung after storing")
+		}
+	}
 	return nil
+}
+
+// wait sleeps for d, or until the server stops.
+func (x *session) wait(d time.Duration) {
+	select {
+	case <-x.s.quit:
+	case <-time.After(d):
+	}
 }
