@@ -30,6 +30,14 @@ type Scheduler struct {
 
 // Loop runs until ctx is done. Jobs run under jobCtx.
 func (s *Scheduler) Loop(ctx, jobCtx context.Context) error {
+	err := s.loop(ctx, jobCtx)
+	if ctx.Err() != nil {
+		return nil // stopped: whatever was cut short is not an error
+	}
+	return err
+}
+
+func (s *Scheduler) loop(ctx, jobCtx context.Context) error {
 	last, err := s.Runs.LastRun(ctx)
 	if errors.Is(err, digest.ErrNotFound) {
 		// First start: the runs before it were not missed, there was no
