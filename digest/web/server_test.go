@@ -653,3 +653,22 @@ func confirmLink(t *testing.T, raw []byte, base string) string {
 		}
 	}
 }
+
+// TestUnsubscribeAfterRotation: a link mailed before the secret was
+// rotated still unsubscribes while the previous secret is listed, and is
+// refused once it is not.
+func TestUnsubscribeAfterRotation(t *testing.T) {
+	old := []byte("the-previous-secret-0123456789abc")
+	e := start(t, func(o *web.Options) { o.PreviousSecrets = [][]byte{old} })
+	oldTok := digest.UnsubscribeToken(old, "ann@example.com", e.Site.Host())
+	if r := e.post(t, "/unsubscribe?t="+oldTok, url.Values{"List-Unsubscribe": {"One-Click"}}); r.StatusCode != 200 {
+		t.Fatalf("an old link after rotation: %d", r.StatusCode)
+	}
+	if got := suppressions(t, e.Store); fmt.Sprint(got) != "[ann@example.com/unsubscribed]" {
+		t.Errorf("suppressions = %v", got)
+	}
+	e2 := start(t)
+	if r := e2.post(t, "/unsubscribe?t="+oldTok, url.Values{"List-Unsubscribe": {"One-Click"}}); r.StatusCode == 200 {
+		t.Error("a link made with an unlisted secret was accepted")
+	}
+}
