@@ -23,6 +23,9 @@ type Clip struct {
 	Body        []byte      // the Markdown after the frontmatter
 	BodyLine    int         // 1-based line of the file where Body starts
 	Lenient     *ParseError // non-nil when the frontmatter was invalid YAML and was read by the lenient fallback
+	// Problems are the fields not read, or not as written: a tags map,
+	// a date that does not parse or lies in the future (as *ParseError).
+	Problems []error
 	// Digest is set on an editor's note: "next", or the id of the issue
 	// it introduces. Such a note is never an item.
 	Digest string

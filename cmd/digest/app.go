@@ -16,6 +16,7 @@ import (
 	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/sqlite"
+	"github.com/digest-newsletter/digest/digest/vault"
 	"github.com/digest-newsletter/digest/digest/weekly"
 	"github.com/digest-newsletter/digest/templates"
 )
@@ -99,7 +100,7 @@ func (a *app) newsletter(ctx context.Context, secret bool) (*weekly.Newsletter, 
 	n := &weekly.Newsletter{
 		Config:    a.cfg,
 		State:     a.store,
-		Vault:     os.DirFS(a.cfg.Vault),
+		Vault:     vault.DirFS(a.cfg.Vault),
 		Templates: tmpl,
 		Outbox:    &mailer.Maildir{Dir: a.cfg.Outbox},
 		Log:       a.logf,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -89,6 +90,8 @@ type value struct {
 	str    string   // a scalar's text
 	list   []string // a list's non-empty scalars
 	isList bool
+	line   int    // of the frontmatter (1-based) where the value is, 0 when unknown
+	odd    string // what the value is when it is neither a scalar nor a list ("a map"): not read
 }
 
 func (v value) text() string { return v.str }
@@ -150,7 +153,11 @@ func readYAML(front []byte, lenient bool) (f *fields, perr *digest.ParseError) {
 	if lenient {
 		opts = append(opts, parser.AllowDuplicateMapKey())
 	}
-	file, err := parser.ParseBytes(front, 0, opts...)
+	tks := lexer.Tokenize(string(front))
+	if tk, deep := tooDeep(tks); deep {
+		return nil, &digest.ParseError{Line: tk.Position.Line, Col: tk.Position.Column, Msg: msgTooDeep}
+	}
+	file, err := parser.Parse(tks, 0, opts...)
 	if err != nil {
 		return nil, yamlError(err)
 	}
@@ -283,19 +290,30 @@ func (r *yamlReader) keyValue(f *fields, kv *ast.MappingValueNode) {
 	if k == "" {
 		return
 	}
-	f.set(k, r.value(kv.Value))
+	v := r.value(kv.Value)
+	if tk := kv.Key.GetToken(); tk != nil && tk.Position != nil {
+		v.line = tk.Position.Line
+	}
+	f.set(k, v)
 }
 
 func (r *yamlReader) value(n ast.Node) value {
+	if t, ok := n.(*ast.TagNode); ok && t.Start != nil && t.Start.Value == "!!set" {
+		return value{odd: "a set (!!set)"}
+	}
 	n = r.resolve(n)
 	if s, ok := r.scalar(n); ok {
 		return value{str: s}
 	}
-	v := value{isList: true}
-	if seq, ok := n.(*ast.SequenceNode); ok {
-		r.flatten(&v, seq, 0)
+	switch n := n.(type) {
+	case *ast.SequenceNode:
+		v := value{isList: true}
+		r.flatten(&v, n, 0)
+		return v
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return value{odd: "a map"}
 	}
-	return v
+	return value{odd: "not text or a list"}
 }
 
 // flatten appends the non-empty scalars of seq, and of lists nested in it.
@@ -613,7 +631,7 @@ func readLines(front []byte) (*fields, *digest.ParseError) {
 				return nil, &digest.ParseError{Line: line, Col: 1, Msg: "not a key: value line"}
 			}
 			flush()
-			key = k
+			key, val.line = k, line
 			switch {
 			case len(v) == 0:
 			case v[0] == '|' || v[0] == '>':

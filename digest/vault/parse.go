@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strconv"
@@ -28,21 +29,47 @@ import (
 // When that fails too, Parse returns a *digest.ParseError positioned in the file
 // (line and byte column, 1-based).
 func Parse(path string, data []byte, mtime time.Time) (*digest.Clip, error) {
+	return parse(path, data, mtime, time.Time{})
+}
+
+// parse is Parse that, with a non-zero now, also takes a date more than
+// maxAhead after now for a lie and uses the file time instead.
+func parse(path string, data []byte, mtime, now time.Time) (*digest.Clip, error) {
 	front, frontLine, body, bodyLine, ok := SplitFrontmatter(data)
 	c := &digest.Clip{Path: path, Body: body, BodyLine: bodyLine}
 	f := new(fields)
+	if ok && len(front) > MaxFrontmatter {
+		return nil, &digest.ParseError{Path: path, Line: frontLine,
+			Msg: fmt.Sprintf("frontmatter of %d KB is over the %d KB limit, not read", len(front)>>10, MaxFrontmatter>>10)}
+	}
 	if ok {
 		var err *digest.ParseError
 		f, err = readYAML(front, false)
 		if err != nil {
 			err.Path = path
 			err.Line, err.Col = fileCoord(front, frontLine, err.Line, err.Col)
+			if err.Msg == msgTooDeep {
+				return nil, err
+			}
 			var lerr *digest.ParseError
 			f, lerr = readLenient(front)
 			if lerr != nil {
 				return nil, err
 			}
 			c.Lenient = err
+		}
+	}
+	// problem records a field not read, or read in part, at its line.
+	problem := func(v value, format string, args ...any) {
+		line := 0
+		if v.line > 0 {
+			line, _ = fileCoord(front, frontLine, v.line, 0)
+		}
+		c.Problems = append(c.Problems, &digest.ParseError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	for k, v := range f {
+		if v.odd != "" {
+			problem(v, "%s is %s, ignored", keyNames[k], v.odd)
 		}
 	}
 	c.Title = collapseSpace(f[keyTitle].text())
@@ -60,11 +87,27 @@ func Parse(path string, data []byte, mtime time.Time) (*digest.Clip, error) {
 	c.Authors = authors(f[keyAuthor])
 	c.Description = strings.TrimSpace(f[keyDescription].text())
 	c.Created, c.DateKey = mtime, "mtime"
+	var bad []int // the date keys before the one used whose values are no date
 	for _, k := range dateKeys {
-		if t, ok := parseDate(f[k].text(), k == keyTimestamp); ok {
+		t, ok := parseDate(f[k].text(), k == keyTimestamp)
+		if ok && !now.IsZero() && t.After(now.Add(maxAhead)) {
+			problem(f[k], "%s %s lies in the future, using the file time", keyNames[k], strings.TrimSpace(f[k].text()))
+			break
+		}
+		if ok {
 			c.Created, c.DateKey = t, keyNames[k]
 			break
 		}
+		if strings.TrimSpace(f[k].text()) != "" {
+			bad = append(bad, k)
+		}
+	}
+	for _, k := range bad {
+		using := "the file time"
+		if c.DateKey != "mtime" {
+			using = c.DateKey
+		}
+		problem(f[k], "%s %q does not parse, using %s", keyNames[k], strings.TrimSpace(f[k].text()), using)
 	}
 	c.Tags = collectTags(f[keyTags], body)
 	return c, nil
@@ -74,6 +117,11 @@ func Parse(path string, data []byte, mtime time.Time) (*digest.Clip, error) {
 // preference. `published` and `date_published` are left out on purpose:
 // they date the article, not the clipping.
 var dateKeys = [...]int{keyCreated, keyClipped, keyTimestamp, keyDateSaved, keySaved, keyDate}
+
+// maxAhead is how far in the future a clipping's date may lie (time zones,
+// clocks a little off): a later date (9999-12-31) is a lie that would keep
+// the clipping waiting for a later issue for ever.
+const maxAhead = 48 * time.Hour
 
 // fileTitle is the file name without its directory and .md extension.
 func fileTitle(p string) string {

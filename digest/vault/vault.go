@@ -3,6 +3,8 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"runtime"
@@ -25,8 +27,10 @@ type File struct {
 // (NoMatch).
 type Result struct {
 	File
-	Clip    *digest.Clip
-	Err     error
+	Clip *digest.Clip
+	Err  error // why the file was skipped
+	// Warning says why a file was read in part (it is over MaxFileSize).
+	Warning error
 	Skipped bool // Options.Skip said not to read it
 	NoMatch bool // its bytes cannot make it match a wanted tag, so it was not parsed
 }
@@ -39,6 +43,9 @@ type Options struct {
 	Skip    func(File) bool
 	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
 	Workers int      // parallel readers; 0 means one per processor
+	// Now, when set, is the time of the build: a clipping dated more than
+	// two days after it is taken at its file time, and the date reported.
+	Now time.Time
 }
 
 // batchSize is how many files a reader takes at a time: enough to make the
@@ -118,9 +125,8 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 				if p != "." && (strings.HasPrefix(d.Name(), ".") || excluded(p, opt.Exclude)) {
 					return fs.SkipDir
 				}
-			case !isMarkdown(p):
-			case d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0:
-				add(entry{path: p, d: d})
+			case isMarkdown(p):
+				add(entry{path: p, d: d}) // whatever its type, to say why it is skipped
 			}
 			return nil
 		})
@@ -143,18 +149,32 @@ func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 }
 
 // read stats, reads, filters and parses one file; keep is false for a link
-// that does not lead to a regular file. The file is read into *buf, and
-// copied out of it only to be parsed.
+// to a folder, which is not walked. Only a regular file is opened, and what
+// was opened is checked again, for a file replaced by a named pipe since the
+// walk listed it. The file is read into *buf, and copied out of it only to
+// be parsed.
 func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Result, keep bool) {
 	r.Path = p
-	info, err := d.Info()
-	if err == nil && d.Type()&fs.ModeSymlink != 0 {
-		if info, err = fs.Stat(fsys, p); err != nil || !info.Mode().IsRegular() {
-			return r, false // dangling, a loop, or a link to a folder or a device
+	var info fs.FileInfo
+	var err error
+	switch typ := d.Type(); {
+	case typ&fs.ModeSymlink != 0:
+		if info, err = fs.Stat(fsys, p); err != nil {
+			r.Err = skip(p, "symbolic link not followed: %s", cause(err))
+			return r, true
 		}
+		if info.IsDir() {
+			return r, false
+		}
+	case typ.IsRegular():
+		info, err = d.Info()
 	}
 	if err != nil {
 		r.Err = err
+		return r, true
+	}
+	if info == nil || !info.Mode().IsRegular() {
+		r.Err = notRegular(p, d.Type(), info)
 		return r, true
 	}
 	r.Size, r.ModTime = info.Size(), info.ModTime()
@@ -162,40 +182,88 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Resu
 		r.Skipped = true
 		return r, true
 	}
-	b := *buf
-	if int64(cap(b)) < info.Size() {
-		b = make([]byte, info.Size())
-		if len(b) <= 4<<20 {
-			*buf = b // not to keep a huge one
-		}
-	}
-	data, err := readFile(fsys, p, b[:info.Size()])
-	switch {
-	case err != nil:
+	data, size, err := readFile(fsys, p, buf)
+	if err != nil {
 		r.Err = err
+		return r, true
+	}
+	if size > int64(len(data)) && len(data) == MaxFileSize {
+		r.Warning = skip(p, "%d MB, only the first %d MB read", size>>20, MaxFileSize>>20)
+	}
+	switch {
 	case len(opt.Want) > 0 && !mayMatch(data, opt.Want) && !mayBeNote(data):
 		r.NoMatch = true
 	default:
-		r.Clip, r.Err = Parse(p, bytes.Clone(data), r.ModTime)
+		r.Clip, r.Err = parse(p, bytes.Clone(data), r.ModTime, opt.Now)
 	}
 	return r, true
 }
 
-// readFile reads a file stat'ed just before into b, as long as its size
-// then, without stat'ing it again or reading on to see the end. A file that
-// grew since is read in part this time, and again at the next build, which
-// sees it changed.
-func readFile(fsys fs.FS, p string, b []byte) ([]byte, error) {
+// readFile reads up to MaxFileSize bytes of a regular file into *buf, and
+// returns them with the file's size. The file is opened without blocking,
+// and read only when it is still a regular file.
+func readFile(fsys fs.FS, p string, buf *[]byte) ([]byte, int64, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
-	n, err := io.ReadFull(f, b)
+	info, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, 0, notRegular(p, info.Mode().Type(), info)
+	}
+	size := min(info.Size(), MaxFileSize)
+	b := *buf
+	if int64(cap(b)) < size {
+		b = make([]byte, size)
+		if len(b) <= 1<<20 {
+			*buf = b // not to keep a large one
+		}
+	}
+	n, err := io.ReadFull(f, b[:size])
 	if err == io.ErrUnexpectedEOF {
 		err = nil // it shrank
 	}
-	return b[:n], err
+	return b[:n], info.Size(), err
+}
+
+// skip is the error reporting a file, or a part of it, not read.
+func skip(p, format string, args ...any) *digest.ParseError {
+	return &digest.ParseError{Path: p, Msg: fmt.Sprintf(format, args...)}
+}
+
+// cause is the system's reason in err, without the path err names.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// notRegular is the error reporting a *.md that is no regular file: a
+// named pipe, a device, a socket.
+func notRegular(p string, typ fs.FileMode, info fs.FileInfo) *digest.ParseError {
+	if info != nil {
+		typ = info.Mode().Type()
+	}
+	what := "not a regular file"
+	switch {
+	case typ&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case typ&fs.ModeCharDevice != 0:
+		what = "a character device"
+	case typ&fs.ModeDevice != 0:
+		what = "a device"
+	case typ&fs.ModeSocket != 0:
+		what = "a socket"
+	case typ&fs.ModeDir != 0:
+		what = "a folder"
+	}
+	return skip(p, "%s, not a note", what)
 }
 
 func excluded(p string, ex []string) bool {

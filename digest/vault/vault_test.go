@@ -21,7 +21,7 @@ func walkAll(t *testing.T, fsys fs.FS, opt Options, check func(Result)) []string
 		case r.Skipped:
 			what = "skipped"
 		case r.Err != nil:
-			what = "error"
+			what = "error: " + strings.TrimSpace(strings.TrimPrefix(r.Err.Error(), r.Path+":"))
 		case r.NoMatch:
 			what = "nomatch"
 		case r.Clip != nil:
@@ -83,7 +83,7 @@ func TestWalk(t *testing.T) {
 	}, walked...)
 	want = append(want,
 		"skip.md: skipped",
-		"sub/c.md: error",
+		"sub/c.md: error: 3:8: sequence end token ']' not found",
 		"sub/d.MD: clip AI",
 		"sub/deeper/0000.md: nomatch",
 		"sub/deeper/e.md: nomatch",
@@ -98,7 +98,7 @@ func TestWalk(t *testing.T) {
 }
 
 // TestWalkFolder walks a real folder with links, loops and folders to leave
-// out through os.DirFS.
+// out through DirFS; the links it cannot follow are reported.
 func TestWalkFolder(t *testing.T) {
 	dir := t.TempDir()
 	outside := t.TempDir()
@@ -138,8 +138,8 @@ func TestWalkFolder(t *testing.T) {
 	link(filepath.Join(outside, "far.md"), "sub/far.md") // to a file outside the vault: read
 	link("sub", "folder.md")                             // a link to a folder with a note's name: left out
 	link("..", "sub/up")                                 // a loop: not followed
-	link("missing.md", "dangling.md")                    // dangling: left out
-	link("loop2.md", "loop1.md")                         // a loop of links: left out
+	link("missing.md", "dangling.md")                    // dangling: reported
+	link("loop2.md", "loop1.md")                         // a loop of links: reported
 	link("loop1.md", "loop2.md")                         //
 	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
 		t.Fatal(err)
@@ -151,14 +151,20 @@ func TestWalkFolder(t *testing.T) {
 		"a b.md: nomatch",
 		"a-c.md: clip AI",
 		"a.md: clip AI",
+		"dangling.md: error: symbolic link not followed: no such file or directory",
 		"link.md: clip AI",
 		long + ": clip AI",
+		"loop1.md: error: symbolic link not followed: too many levels of symbolic links",
+		"loop2.md: error: symbolic link not followed: too many levels of symbolic links",
 		"sub/deeper/z.md: clip 未来趋势",
 		"sub/far.md: clip AI",
 		"sub/old.md: nomatch",
 	}
 	opt := Options{Want: []string{"AI", "未来趋势"}, Exclude: []string{"public"}, Workers: 3}
-	got := walkAll(t, os.DirFS(dir), opt, func(r Result) {
+	got := walkAll(t, DirFS(dir), opt, func(r Result) {
+		if r.Err != nil {
+			return
+		}
 		info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(r.Path)))
 		if err != nil || info.Size() != r.Size || !info.ModTime().Equal(r.ModTime) {
 			t.Errorf("%s: size %d, time %v; want %v", r.Path, r.Size, r.ModTime, info)

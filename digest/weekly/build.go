@@ -31,6 +31,7 @@ type BuildResult struct {
 	Cutoff    time.Time         `json:"cutoff"`
 	Note      string            `json:"note,omitempty"` // the editor's note's path, when one was used
 	Errors    []string          `json:"errors"`
+	Warnings  []string          `json:"warnings,omitempty"` // fields not read, files read in part
 	Decisions []digest.Decision `json:"decisions,omitempty"`
 	// Why says, when there is no issue, why: the tags, the window, the
 	// counts.
@@ -264,6 +265,7 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 	sel := digest.NewSelector(window, included)
 	notes := noteFinder{id: id}
 	opt := vault.Options{
+		Now:     now,
 		Want:    n.Config.Tags,
 		Exclude: n.excluded(),
 		// An unchanged file is not read again when it cannot be picked
@@ -293,6 +295,9 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 			n.logf("%s (skipped)", e)
 			return
 		}
+		if r.Warning != nil {
+			n.warn(res, r.Warning)
+		}
 		rec := old
 		if !ok {
 			rec = digest.FileRecord{Path: r.Path, FirstSeen: now}
@@ -303,6 +308,9 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 			if c.Lenient != nil {
 				res.Lenient++
 				n.logf("%s (read leniently)", n.vaultError(c.Lenient))
+			}
+			for _, p := range c.Problems {
+				n.warn(res, p)
 			}
 			switch {
 			case c.Digest != "":
@@ -350,6 +358,13 @@ func (n *Newsletter) excluded() []string {
 		}
 	}
 	return ex
+}
+
+// warn reports a file of the vault read without a field, or in part.
+func (n *Newsletter) warn(res *BuildResult, err error) {
+	e := n.vaultError(err)
+	res.Warnings = append(res.Warnings, e)
+	n.logf("%s", e)
 }
 
 // vaultError names a file of the vault by its path as the user would type it.
