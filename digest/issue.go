@@ -91,22 +91,38 @@ func IssueID(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%04d-W%02d", y, w)
 }
 
-// NewItem snapshots a selected clipping for an issue.
+// The bounds on what an item takes from its clipping, so that one clipping
+// with a 2 MB title cannot make every mail 4 MB.
+const (
+	MaxTitleWidth  = 300 // display columns
+	MaxAuthorWidth = 100 // display columns, each
+	MaxAuthors     = 10
+)
+
+// NewItem snapshots a selected clipping for an issue. Its title, authors
+// and excerpt are bounded and carry no control characters.
 func NewItem(c *Clip, tag string, excerptWidth int) Item {
 	it := Item{
 		Key:     ClipKey(c),
 		Path:    c.Path,
-		Title:   c.Title,
-		Authors: c.Authors,
+		Title:   text.Truncate(text.StripControl(c.Title), MaxTitleWidth),
 		Clipped: c.Created,
 		Tag:     tag,
 	}
+	for _, a := range c.Authors {
+		if len(it.Authors) == MaxAuthors {
+			break
+		}
+		if a = strings.TrimSpace(text.Truncate(text.StripControl(a), MaxAuthorWidth)); a != "" {
+			it.Authors = append(it.Authors, a)
+		}
+	}
 	if u, ok := webURL(c.Source); ok {
 		it.URL = u.String()
-		it.Site = strings.TrimPrefix(u.Hostname(), "www.")
+		it.Site = text.StripControl(strings.TrimPrefix(u.Hostname(), "www."))
 	}
 	it.Minutes = text.ReadingMinutes(text.PlainText(c.Body))
-	it.Excerpt = text.Excerpt(c.Description, c.Body, excerptWidth)
+	it.Excerpt = text.StripControl(text.Excerpt(c.Description, c.Body, excerptWidth))
 	return it
 }
 

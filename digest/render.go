@@ -8,6 +8,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/digest-newsletter/digest/digest/text"
 )
 
 // Page is what the page templates are given.
@@ -29,9 +31,10 @@ type Renderer struct {
 
 // Funcs are the helpers every template may call.
 var Funcs = map[string]any{
-	"date": func(t time.Time) string { return t.Format("2006-01-02") },
-	"join": strings.Join,
-	"md":   MarkdownEscape,
+	"date":  func(t time.Time) string { return t.Format("2006-01-02") },
+	"join":  strings.Join,
+	"md":    MarkdownEscape,
+	"mdurl": MarkdownURL,
 }
 
 // NewRenderer parses the page templates of fsys.
@@ -76,17 +79,31 @@ func (r *Renderer) IssueMarkdown(w io.Writer, site Site, is *Issue) error {
 }
 
 // MarkdownEscape makes plain text safe to put in Markdown: it cannot start
-// markup, a link, a tag or HTML.
+// markup, a link, a tag or HTML, and carries no control characters.
 func MarkdownEscape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range text.StripControl(s) {
 		switch r {
 		case '\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '=', '!':
 			b.WriteByte('\\')
-		case '\r', '\n':
-			r = ' '
 		}
 		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// MarkdownURL makes a URL safe as a Markdown link destination written in
+// angle brackets: what could end the destination or the link, or open
+// HTML, is percent-encoded.
+func MarkdownURL(u string) string {
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; {
+		case c <= ' ' || c == 0x7f || strings.IndexByte("<>()[]\\\"'`", c) >= 0:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
 	}
 	return b.String()
 }
