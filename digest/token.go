@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -38,15 +40,22 @@ func CheckSecret(secret []byte) error {
 
 // A token is base64url, without padding, of
 //
-//	version (1 byte) | kind (1 byte) | [expiry, unix seconds, 8 bytes] | email | MAC (16 bytes)
+//	version (1 byte) | kind (1 byte) | [expiry, unix seconds, 8 bytes] | sealed email | MAC (16 bytes)
 //
 // where MAC is HMAC-SHA256, truncated to 128 bits, keyed with the secret,
-// over a label naming the kind, the length-prefixed list, and everything of
-// the token before the MAC. The email is in the clear so that the server
-// knows whom the token is for without a lookup; the list is not, the
-// verifier supplies it.
+// over a label naming the kind, the length-prefixed list, and the token
+// with the email in the clear in place of the sealed one. The email is
+// sealed with AES-256-CTR under a key derived from the secret, the MAC as
+// its IV (a synthetic IV, as in RFC 5297): the token names its address to
+// the server without a lookup, and to nobody else, and the same address
+// always gets the same token. The list is not in the token; the verifier
+// supplies it.
+//
+// Version 1 tokens carried the email in the clear; those already mailed
+// keep verifying, and no new ones are made.
 const (
-	tokenVersion     = 1
+	tokenV1          = 1
+	tokenVersion     = 2
 	tokenUnsubscribe = 'u'
 	tokenConfirm     = 'c'
 	tokenMACLen      = 16
@@ -105,8 +114,11 @@ func makeToken(secret []byte, kind byte, email, list string, exp []byte) string 
 	b := make([]byte, 0, 2+len(exp)+len(email)+tokenMACLen)
 	b = append(b, tokenVersion, kind)
 	b = append(b, exp...)
+	head := len(b)
 	b = append(b, tokenEmail(email)...)
-	b = append(b, tokenMAC(secret, kind, list, b)...)
+	mac := tokenMAC(secret, kind, list, b)
+	seal(secret, mac, b[head:])
+	b = append(b, mac...)
 	return tokenEncoding.EncodeToString(b)
 }
 
@@ -131,10 +143,13 @@ func verifyToken(secret []byte, kind byte, token, list string) (email string, ex
 	if kind == tokenConfirm {
 		expLen = 8
 	}
-	if len(b) < 2+expLen+tokenMACLen || b[0] != tokenVersion || b[1] != kind {
+	if len(b) < 2+expLen+tokenMACLen || (b[0] != tokenVersion && b[0] != tokenV1) || b[1] != kind {
 		return "", nil, ErrBadToken
 	}
 	body, mac := b[:len(b)-tokenMACLen], b[len(b)-tokenMACLen:]
+	if b[0] == tokenVersion {
+		seal(secret, mac, body[2+expLen:]) // CTR: sealing again opens
+	}
 	if !hmac.Equal(mac, tokenMAC(secret, kind, list, body)) {
 		return "", nil, ErrBadToken
 	}
@@ -152,4 +167,16 @@ func tokenMAC(secret []byte, kind byte, list string, body []byte) []byte {
 	m.Write([]byte(list))
 	m.Write(body)
 	return m.Sum(nil)[:tokenMACLen]
+}
+
+// seal encrypts (or decrypts) b in place with AES-256-CTR under a key
+// derived from secret, iv being the token's MAC.
+func seal(secret, iv, b []byte) {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("digest token sealing key\x00"))
+	block, err := aes.NewCipher(m.Sum(nil))
+	if err != nil {
+		panic("digest: " + err.Error()) // a 32-byte key is always valid
+	}
+	cipher.NewCTR(block, iv).XORKeyStream(b, b)
 }

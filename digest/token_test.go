@@ -192,17 +192,54 @@ func TestTokenTampering(t *testing.T) {
 			check("extended", tc.tok+"A")
 			check("standard base64", base64.RawStdEncoding.EncodeToString(mustDecodeToken(t, tc.tok)))
 
-			// Another address in a token whose MAC is kept.
+			// The address does not show, and a flipped bit of it (CTR
+			// lets one aim) is caught.
 			b := mustDecodeToken(t, tc.tok)
-			at := strings.Index(string(b), "a@example.com")
-			for _, email := range []string{"b@example.com", "A@example.com", "a@example.co", "a@example.comm"} {
-				forged := append(append(append([]byte{}, b[:at]...), email...), b[at+len("a@example.com"):]...)
-				check("address "+email, base64.RawURLEncoding.EncodeToString(forged))
+			if strings.Contains(string(b), "example") {
+				t.Errorf("token %q shows the address: %q", tc.tok, b)
+			}
+			for i := len(b) - tokenMACLen - len("a@example.com"); i < len(b)-tokenMACLen; i++ {
+				forged := append([]byte{}, b...)
+				forged[i] ^= 'a' ^ 'b'
+				check(fmt.Sprintf("address byte %d flipped", i), base64.RawURLEncoding.EncodeToString(forged))
 			}
 			// Another version.
-			b[0]++
-			check("version", base64.RawURLEncoding.EncodeToString(b))
+			for _, v := range []byte{0, tokenV1, tokenVersion + 1} {
+				b[0] = v
+				check(fmt.Sprintf("version %d", v), base64.RawURLEncoding.EncodeToString(b))
+			}
 		})
+	}
+}
+
+// v1Token is a token as version 1 made it, the address in the clear.
+func v1Token(secret []byte, kind byte, email, list string, exp []byte) string {
+	b := append([]byte{tokenV1, kind}, exp...)
+	b = append(b, email...)
+	return base64.RawURLEncoding.EncodeToString(append(b, tokenMAC(secret, kind, list, b)...))
+}
+
+// TestTokenV1StillVerifies: links mailed before tokens were sealed keep
+// working.
+func TestTokenV1StillVerifies(t *testing.T) {
+	unsub := v1Token(testSecret, tokenUnsubscribe, "a@example.com", "weekly", nil)
+	if got, err := VerifyUnsubscribeToken(testSecret, unsub, "weekly"); err != nil || got != "a@example.com" {
+		t.Errorf("v1 unsubscribe token: got %q, %v", got, err)
+	}
+	if _, err := VerifyUnsubscribeToken(otherSecret, unsub, "weekly"); err != ErrBadToken {
+		t.Errorf("v1 token, other secret: got %v, want ErrBadToken", err)
+	}
+	if _, err := VerifyUnsubscribeToken(testSecret, unsub, "daily"); err != ErrBadToken {
+		t.Errorf("v1 token, other list: got %v, want ErrBadToken", err)
+	}
+	var exp [8]byte
+	binary.BigEndian.PutUint64(exp[:], uint64(tokenNow.Add(time.Hour).Unix()))
+	confirm := v1Token(testSecret, tokenConfirm, "a@example.com", "weekly", exp[:])
+	if got, err := VerifyConfirmToken(testSecret, confirm, "weekly", tokenNow); err != nil || got != "a@example.com" {
+		t.Errorf("v1 confirm token: got %q, %v", got, err)
+	}
+	if tok := UnsubscribeToken(testSecret, "a@example.com", "weekly"); tok == unsub || mustDecodeToken(t, tok)[0] != tokenVersion {
+		t.Errorf("new token %q is not of version %d", tok, tokenVersion)
 	}
 }
 
@@ -221,12 +258,13 @@ func FuzzVerifyToken(f *testing.F) {
 	f.Add(ConfirmToken(testSecret, "用户@例子.中国", "", tokenNow.Add(-time.Hour)), "")
 	f.Add("", "weekly")
 	f.Add("AXU", "weekly")
+	f.Add(v1Token(testSecret, tokenUnsubscribe, "a@example.com", "weekly", nil), "weekly")
 	f.Add(strings.Repeat("A", 600), "x")
 	f.Fuzz(func(t *testing.T, token, list string) {
 		// Whatever verifies must be exactly a token the secret would issue:
 		// random or mutated input never does.
 		if email, err := VerifyUnsubscribeToken(testSecret, token, list); err == nil {
-			if want := UnsubscribeToken(testSecret, email, list); token != want {
+			if want := UnsubscribeToken(testSecret, email, list); token != want && token != v1Token(testSecret, tokenUnsubscribe, email, list, nil) {
 				t.Errorf("unsubscribe token %q verified for %q, want only %q", token, email, want)
 			}
 		} else if err != ErrBadToken {
@@ -237,11 +275,15 @@ func FuzzVerifyToken(f *testing.F) {
 		case nil, ErrExpiredToken:
 			b, _ := base64.RawURLEncoding.DecodeString(token)
 			exp := time.Unix(int64(binary.BigEndian.Uint64(b[2:10])), 0)
-			carried := string(b[10 : len(b)-tokenMACLen])
+			sealed := b[10 : len(b)-tokenMACLen]
+			if b[0] == tokenVersion {
+				seal(testSecret, b[len(b)-tokenMACLen:], sealed)
+			}
+			carried := string(sealed)
 			if err == nil && email != carried {
 				t.Errorf("confirm token carrying %q verified for %q", carried, email)
 			}
-			if want := ConfirmToken(testSecret, carried, list, exp); token != want {
+			if want := ConfirmToken(testSecret, carried, list, exp); token != want && token != v1Token(testSecret, tokenConfirm, carried, list, b[2:10]) {
 				t.Errorf("confirm token %q has a valid MAC, want only %q", token, want)
 			}
 			if expired := err != nil; expired != !exp.After(tokenNow) {
