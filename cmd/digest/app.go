@@ -105,6 +105,9 @@ func (a *app) newsletter(ctx context.Context, secret bool) (*weekly.Newsletter, 
 		Outbox:    &mailer.Maildir{Dir: a.cfg.Outbox},
 		Log:       a.logf,
 	}
+	if !a.fixedNow {
+		n.Clock = time.Now // each copy dated at its sending
+	}
 	if info, err := os.Stat(a.cfg.Vault); err != nil {
 		return nil, fmt.Errorf("vault: %w (the vault setting names the folder of clippings)", err)
 	} else if !info.IsDir() {

@@ -257,7 +257,7 @@ func testSendCrash(t *testing.T, bin string) {
 		ids[e][msg.Header.Get("Message-Id")] = true
 	}
 	for _, e := range emails {
-		if len(ids[e]) != 1 || !ids[e][email.MessageID(sendIssue, e, "news.digest-weekly.net")] {
+		if len(ids[e]) != 1 || !ids[e][email.MessageID([]byte(sendSecret), sendIssue, e, "news.digest-weekly.net", "news.digest-weekly.net")] {
 			t.Errorf("%s: Message-IDs %v", e, ids[e])
 		}
 	}

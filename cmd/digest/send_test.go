@@ -216,7 +216,7 @@ func TestSendOutbox(t *testing.T) {
 			t.Errorf("no message for %s", e)
 			continue
 		}
-		if id := m.Header.Get("Message-Id"); id != email.MessageID(sendIssue, e, "news.digest-weekly.net") {
+		if id := m.Header.Get("Message-Id"); id != email.MessageID([]byte(sendSecret), sendIssue, e, "news.digest-weekly.net", "news.digest-weekly.net") {
 			t.Errorf("%s: Message-ID %s", e, id)
 		}
 	}
@@ -473,7 +473,9 @@ func TestSendUnknown(t *testing.T) {
 	}
 	st.StartSend(ctx, sendIssue, false, time.Now())
 	st.AddRecipients(ctx, sendIssue, 1, rs, time.Now())
-	id := func(e string) string { return email.MessageID(sendIssue, e, "news.digest-weekly.net") }
+	id := func(e string) string {
+		return email.MessageID([]byte(sendSecret), sendIssue, e, "news.digest-weekly.net", "news.digest-weekly.net")
+	}
 	st.Apply(ctx, sendIssue, []digest.Change{
 		{Email: emails[1], From: digest.Pending, To: digest.Sending, MessageID: id(emails[1]), Attempts: 1},
 		{Email: emails[2], From: digest.Pending, To: digest.Sending, MessageID: id(emails[2]), Attempts: 1},

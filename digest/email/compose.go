@@ -37,6 +37,10 @@ type ComposerOptions struct {
 	Templates fs.FS       // holds email.html, email.txt, confirm.html, confirm.txt (see package templates)
 	Date      time.Time   // the Date header; zero means the issue's cutoff
 	MaxItems  int         // items in a message at most (email.max_items); 0 means DefaultMaxItems
+	// Clock, when set, gives each copy's Date as it is composed, which a
+	// delivery does just before sending it: a slow, rate-limited run does
+	// not date its last copies hours in the past. Nil means Date for all.
+	Clock func() time.Time
 }
 
 // IssueData is what email.html and email.txt are given. Greeting, Email and
@@ -47,6 +51,7 @@ type IssueData struct {
 	Site           digest.Site
 	Lang           string         // "zh" for a Chinese site, else "en"
 	Issue          *digest.Issue  // the whole issue
+	Preheader      string         // the inbox preview: the editor's note, or the first titles
 	Groups         []digest.Group // the groups this recipient gets, in issue order
 	Count          int            // the items in Groups
 	More           int            // items of the recipient's tags left for the web page (email.max_items, size)
@@ -239,15 +244,16 @@ func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error)
 	if c.mailto != "" {
 		unsubHeader += ",\r\n " + c.mailto
 	}
+	list = appendField(list, "Precedence", "bulk")
 	list = appendField(list, "List-Id", c.listID)
 	list = appendField(list, "List-Unsubscribe", unsubHeader)
 	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 
-	id := MessageID(c.issue.ID, addr, c.opt.Site.Host())
+	id := MessageID(c.opt.Secret, c.issue.ID, addr, c.list, c.opt.Site.Host())
 	if test != "" {
-		id = MessageID(c.issue.ID+"."+test, addr, c.opt.Site.Host())
+		id = MessageID(c.opt.Secret, c.issue.ID+"."+test, addr, c.list, c.opt.Site.Host())
 	}
-	m, err := c.message(id, addr, headerText(sub.Name), c.subject, list, text, html)
+	m, err := c.message(id, addr, headerText(sub.Name), c.subject, c.now(), list, text, html)
 	if err != nil {
 		return nil, err
 	}
@@ -308,8 +314,9 @@ func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL strin
 	if err != nil {
 		return nil, err
 	}
-	id := "<confirm." + addrHash(addr) + "." + strconv.FormatInt(c.date.Unix(), 10) + "@" + opt.Site.Host() + ">"
-	m, err := c.message(id, addr, headerText(sub.Name), mime.QEncoding.Encode("UTF-8", data.Subject), nil, literalPart(tidyText(tb.String())), literalPart(inlined))
+	date := c.now()
+	id := "<confirm." + mac(opt.Secret, "confirm-id", tokenAddr(addr), c.list, strconv.FormatInt(date.Unix(), 10)) + "@" + opt.Site.Host() + ">"
+	m, err := c.message(id, addr, headerText(sub.Name), mime.QEncoding.Encode("UTF-8", data.Subject), date, nil, literalPart(tidyText(tb.String())), literalPart(inlined))
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +326,15 @@ func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL strin
 	return m, nil
 }
 
+// now is the Date of a copy composed now.
+func (c *Composer) now() time.Time {
+	if c.opt.Clock != nil {
+		return c.opt.Clock()
+	}
+	return c.date
+}
+
+// sign signs m when a signer is set.
 func (c *Composer) sign(m *Message) error {
 	if c.opt.DKIM == nil {
 		return nil
@@ -359,6 +375,7 @@ func (c *Composer) body(want []bool) (*rendering, error) {
 			data.Count += len(g.Items)
 		}
 	}
+	data.Preheader = preheader(c.issue, data.Groups)
 	// At most MaxItems items, and fewer while the parts would make a
 	// message over the size budget: the rest are on the web page.
 	all, total := data.Groups, data.Count
@@ -435,6 +452,31 @@ func (c *Composer) render(data IssueData) (*rendering, error) {
 		return nil, fmt.Errorf("templates: email.html: %w", err)
 	}
 	return b, nil
+}
+
+// preheaderWidth is the display width of a preheader: about what the
+// widest inbox list shows after the subject.
+const preheaderWidth = 140
+
+// preheader is the text an inbox shows after the subject: the editor's
+// note, else the titles of the first items, rather than the greeting and
+// the subject again.
+func preheader(is *digest.Issue, groups []digest.Group) string {
+	if s := headerText(is.IntroText()); s != "" {
+		return text.Truncate(s, preheaderWidth)
+	}
+	var titles []string
+	w := 0
+	for _, g := range groups {
+		for _, it := range g.Items {
+			t := headerText(it.Title)
+			titles = append(titles, t)
+			if w += text.DisplayWidth(t) + 3; w >= preheaderWidth {
+				return text.Truncate(strings.Join(titles, " · "), preheaderWidth)
+			}
+		}
+	}
+	return strings.Join(titles, " · ")
 }
 
 // inlineCSS moves the rules of the <style> elements into style

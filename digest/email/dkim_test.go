@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-smtp"
@@ -47,39 +48,74 @@ var dkimTestKeys = sync.OnceValue(func() map[string][]byte {
 	}
 })
 
-func dkimSigner(t *testing.T, kind string) *DKIMSigner {
+// dkimSigner returns a signer with the keys of kind: "rsa-pkcs1",
+// "rsa-pkcs8", or "rsa+ed25519" (both, side by side).
+func dkimSigner(t testing.TB, kind string) *DKIMSigner {
 	t.Helper()
-	s, err := LoadDKIMSigner("example.com", "digest2026", dkimTestKeys()[kind])
+	rsaKind, ed := kind, false
+	if kind == "rsa+ed25519" {
+		rsaKind, ed = "rsa-pkcs8", true
+	}
+	s, err := LoadDKIMSigner("example.com", "digest2026", dkimTestKeys()[rsaKind])
 	if err != nil {
 		t.Fatalf("LoadDKIMSigner(%s): %v", kind, err)
+	}
+	if ed {
+		if err := s.AddKey("ed2026", dkimTestKeys()["ed25519-pkcs8"]); err != nil {
+			t.Fatalf("AddKey: %v", err)
+		}
 	}
 	return s
 }
 
-// dkimVerify verifies raw against the signer's published key and returns
-// the error of its one signature.
-func dkimVerify(t *testing.T, s *DKIMSigner, raw []byte) (*dkim.Verification, error) {
+// dkimVerify verifies raw against the signer's published keys, with
+// go-msgauth, and returns the verifications of its signatures: one per
+// key, or the test fails. err is the first signature's error.
+func dkimVerify(t *testing.T, s *DKIMSigner, raw []byte) ([]*dkim.Verification, error) {
 	t.Helper()
-	name, value := s.TXT()
+	records := s.Records()
 	vs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), &dkim.VerifyOptions{
 		LookupTXT: func(domain string) ([]string, error) {
-			if domain != name {
-				return nil, errors.New("no such record: " + domain)
+			for _, r := range records {
+				if r.Name == domain {
+					return []string{r.Value}, nil
+				}
 			}
-			return []string{value}, nil
+			return nil, errors.New("no such record: " + domain)
 		},
 	})
 	if err != nil {
 		t.Fatalf("dkim.Verify: %v", err)
 	}
-	if len(vs) != 1 {
-		t.Fatalf("%d signatures, want 1", len(vs))
+	if len(vs) != len(records) {
+		t.Fatalf("%d signatures, want %d", len(vs), len(records))
 	}
-	return vs[0], vs[0].Err
+	for _, v := range vs {
+		if v.Err != nil {
+			return vs, v.Err
+		}
+	}
+	return vs, nil
+}
+
+// oversignedTamper changes raw by adding a field on top of the header, or
+// changing the value of the one there.
+func tamperings(raw string) map[string]string {
+	out := make(map[string]string)
+	for _, h := range oversigned {
+		out[h+" added on top"] = h + ": <https://evil.example/>\r\n" + raw
+		head, _, _ := strings.Cut(raw, "\r\n\r\n")
+		if i := strings.Index("\r\n"+head, "\r\n"+h+": "); i >= 0 {
+			out[h+" changed"] = raw[:i+len(h)+2] + "X" + raw[i+len(h)+2:]
+		}
+	}
+	out["body changed"] = strings.Replace(raw, "Tokenizers split", "Tokenizers spilt", 1)
+	out["List-Unsubscribe-Post removed"] = strings.Replace(raw, "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click", "", 1)
+	return out
 }
 
 func TestDKIMSignature(t *testing.T) {
-	for _, kind := range []string{"rsa-pkcs1", "rsa-pkcs8", "ed25519-pkcs8"} {
+	for _, kind := range []string{"rsa-pkcs1", "rsa-pkcs8", "rsa+ed25519"} {
 		t.Run(kind, func(t *testing.T) {
 			s := dkimSigner(t, kind)
 			opt := testOptions("en")
@@ -89,20 +125,28 @@ func TestDKIMSignature(t *testing.T) {
 				t.Fatal(err)
 			}
 			raw, m := compose(t, c, testSubscribers["en"])
-			if n := bytes.Count(raw, []byte("DKIM-Signature:")); n != 1 || !bytes.HasPrefix(raw, []byte("DKIM-Signature:")) {
-				t.Fatalf("%d DKIM-Signature fields, want 1:\n%s", n, raw)
+			want := len(s.Records())
+			if n := bytes.Count(raw, []byte("DKIM-Signature:")); n != want || !bytes.HasPrefix(raw, []byte("DKIM-Signature:")) {
+				t.Fatalf("%d DKIM-Signature fields, want %d on top:\n%s", n, want, raw)
 			}
-			v, err := dkimVerify(t, s, raw)
+			vs, err := dkimVerify(t, s, raw)
 			if err != nil {
 				t.Fatalf("signature does not verify: %v\n%s", err, raw)
 			}
-			if v.Domain != "example.com" {
-				t.Errorf("d= %q", v.Domain)
-			}
-			signed := strings.ToLower(strings.Join(v.HeaderKeys, ":"))
-			for _, h := range []string{"from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post", "mime-version", "content-type"} {
-				if !strings.Contains(":"+signed+":", ":"+h+":") {
-					t.Errorf("h= %s lacks %s", signed, h)
+			for _, v := range vs {
+				if v.Domain != "example.com" {
+					t.Errorf("d= %q", v.Domain)
+				}
+				signed := ":" + strings.ToLower(strings.Join(v.HeaderKeys, ":")) + ":"
+				for _, h := range []string{"from", "to", "subject", "date", "message-id", "list-id", "list-unsubscribe", "list-unsubscribe-post", "reply-to", "cc", "sender", "precedence", "mime-version", "content-type"} {
+					if !strings.Contains(signed, ":"+h+":") {
+						t.Errorf("h= %s lacks %s", signed, h)
+					}
+				}
+				for _, h := range []string{"from", "to", "subject", "date", "message-id", "list-id", "list-unsubscribe", "list-unsubscribe-post"} {
+					if strings.Count(signed, ":"+h+":") != 2 && strings.Count(signed, ":"+h+":"+h+":") != 1 {
+						t.Errorf("h= %s does not oversign %s", signed, h)
+					}
 				}
 			}
 
@@ -117,45 +161,69 @@ func TestDKIMSignature(t *testing.T) {
 			}
 			again.Reset()
 			m.WriteTo(&again)
-			if n := bytes.Count(again.Bytes(), []byte("DKIM-Signature:")); n != 1 {
+			if n := bytes.Count(again.Bytes(), []byte("DKIM-Signature:")); n != want {
 				t.Errorf("signing twice left %d signatures", n)
 			}
 			if _, err := dkimVerify(t, s, again.Bytes()); err != nil {
 				t.Errorf("signed twice, does not verify: %v", err)
 			}
 
-			tampered := []struct {
-				name   string
-				change func(string) string
-			}{
-				{"List-Unsubscribe changed", func(s string) string {
-					return strings.Replace(s, "/unsubscribe?t=", "/unsubscribe?x=", 1)
-				}},
-				{"List-Unsubscribe added", func(s string) string {
-					// On top, where a verifier that signed only one would not look.
-					return "List-Unsubscribe: <https://evil.example/>\r\n" + s
-				}},
-				{"List-Unsubscribe-Post removed", func(s string) string {
-					return strings.Replace(s, "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click", "", 1)
-				}},
-				{"Subject changed", func(s string) string {
-					return strings.Replace(s, "Subject: =?UTF-8?q?Weekly", "Subject: =?UTF-8?q?Weakly", 1)
-				}},
-				{"body changed", func(s string) string {
-					return strings.Replace(s, "Tokenizers split", "Tokenizers spilt", 1)
-				}},
-			}
-			for _, tt := range tampered {
-				bad := tt.change(string(raw))
+			for name, bad := range tamperings(string(raw)) {
 				if bad == string(raw) {
-					t.Fatalf("%s: tampering changed nothing", tt.name)
+					t.Fatalf("%s: tampering changed nothing", name)
 				}
-				if _, err := dkimVerify(t, s, []byte(bad)); err == nil {
-					t.Errorf("%s: signature still verifies", tt.name)
+				vs, _ := dkimVerify(t, s, []byte(bad))
+				for i, v := range vs {
+					if v.Err == nil {
+						t.Errorf("%s: signature %d still verifies", name, i+1)
+					}
 				}
 			}
 		})
 	}
+}
+
+// TestDKIMEveryKind: issue copies, test copies and confirmations are
+// signed alike.
+func TestDKIMEveryKind(t *testing.T) {
+	for name, raw := range everyKind(t, dkimSigner(t, "rsa+ed25519")) {
+		if _, err := dkimVerify(t, dkimSigner(t, "rsa+ed25519"), raw); err != nil {
+			t.Errorf("%s does not verify: %v", name, err)
+		}
+	}
+}
+
+// everyKind returns a message of each kind the product mails, signed by s.
+func everyKind(t *testing.T, s *DKIMSigner) map[string][]byte {
+	t.Helper()
+	out := make(map[string][]byte)
+	write := func(name string, m *Message, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var b bytes.Buffer
+		m.WriteTo(&b)
+		out[name] = b.Bytes()
+	}
+	for _, lang := range []string{"en", "zh"} {
+		opt := testOptions(lang)
+		opt.DKIM = s
+		is := testIssue()
+		is.Title = testTitles[lang]
+		c, err := NewComposer(is, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.Compose(testSubscribers[lang])
+		write("issue-"+lang, m, err)
+		m, err = c.ComposeTest(testSubscribers[lang], testDate)
+		write("test-"+lang, m, err)
+		expires := testDate.Add(48 * time.Hour)
+		m, err = ComposeConfirm(opt, digest.Subscriber{Email: "new@example.com"}, "https://digest.example.com/confirm?t="+digest.ConfirmToken(testSecret, "new@example.com", "digest.example.com", expires), expires)
+		write("confirm-"+lang, m, err)
+	}
+	return out
 }
 
 // TestDKIMOverSMTP sends a signed message through go-mail's client to a real
@@ -219,7 +287,7 @@ func TestLoadDKIMSigner(t *testing.T) {
 	}
 	ecDER, _ := x509.MarshalECPrivateKey(ecKey)
 	ec8DER, _ := x509.MarshalPKCS8PrivateKey(ecKey)
-	good := dkimTestKeys()["ed25519-pkcs8"]
+	good := dkimTestKeys()["rsa-pkcs8"]
 	tests := []struct {
 		name, domain, selector string
 		pem                    []byte
@@ -231,6 +299,7 @@ func TestLoadDKIMSigner(t *testing.T) {
 		{"EC key", "example.com", "s1", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER}), "not an RSA or Ed25519"},
 		{"EC PKCS8", "example.com", "s1", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ec8DER}), "not an RSA or Ed25519"},
 		{"garbage DER", "example.com", "s1", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}}), "dkim: key"},
+		{"Ed25519 alone", "example.com", "s1", dkimTestKeys()["ed25519-pkcs8"], "Ed25519 key alone"},
 		{"bad domain", "exa mple.com", "s1", good, "domain"},
 		{"no dot", "localhost", "s1", good, "domain"},
 		{"bad selector", "example.com", "s1;x", good, "selector"},
@@ -242,8 +311,8 @@ func TestLoadDKIMSigner(t *testing.T) {
 				t.Errorf("%s: %v", tt.name, err)
 				continue
 			}
-			if name, value := s.TXT(); name != "s1._domainkey.example.com" || !strings.HasPrefix(value, "v=DKIM1; k=ed25519; p=") {
-				t.Errorf("%s: TXT() = %q, %q", tt.name, name, value)
+			if rs := s.Records(); len(rs) != 1 || rs[0].Name != "s1._domainkey.example.com" || !strings.HasPrefix(rs[0].Value, "v=DKIM1; k=rsa; p=") {
+				t.Errorf("%s: Records() = %q", tt.name, rs)
 			}
 			continue
 		}
@@ -253,14 +322,28 @@ func TestLoadDKIMSigner(t *testing.T) {
 	}
 }
 
+func TestDKIMAddKey(t *testing.T) {
+	s := dkimSigner(t, "rsa-pkcs8")
+	if err := s.AddKey("digest2026", dkimTestKeys()["ed25519-pkcs8"]); err == nil {
+		t.Error("AddKey took a selector already in use")
+	}
+	if err := s.AddKey("ed 1", dkimTestKeys()["ed25519-pkcs8"]); err == nil {
+		t.Error("AddKey took a bad selector")
+	}
+	if err := s.AddKey("ed1", dkimTestKeys()["ed25519-pkcs8"]); err != nil {
+		t.Fatal(err)
+	}
+	rs := s.Records()
+	if len(rs) != 2 || rs[1].Name != "ed1._domainkey.example.com" || !strings.HasPrefix(rs[1].Value, "v=DKIM1; k=ed25519; p=") {
+		t.Errorf("Records() = %q", rs)
+	}
+}
+
 // BenchmarkComposeDKIM is BenchmarkCompose with signing; ns/op is per message.
 func BenchmarkComposeDKIM(b *testing.B) {
-	for _, kind := range []string{"rsa-pkcs1", "ed25519-pkcs8"} {
+	for _, kind := range []string{"rsa-pkcs1", "rsa+ed25519"} {
 		b.Run(kind, func(b *testing.B) {
-			s, err := LoadDKIMSigner("example.com", "digest2026", dkimTestKeys()[kind])
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := dkimSigner(b, kind)
 			opt := testOptions("zh")
 			opt.DKIM = s
 			c, err := NewComposer(testIssue(), opt)

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ import (
 type Message struct {
 	To        string // the recipient's bare address
 	From      string // the sender's bare address, for the envelope
-	MessageID string // with angle brackets, deterministic: <issue.hash(email)@site-host>
+	MessageID string // with angle brackets, deterministic: <issue.hmac(issue, email, list)@site-host>
 
 	dkim   []byte   // the DKIM-Signature field, when signed
 	pieces [][]byte // the rest of the message, in SMTP form (CRLF line ends)
@@ -76,7 +77,7 @@ func (m *Message) HTML() string { return m.html.String() }
 
 // message writes the header fields, extra ones (already written) among
 // them, and the two parts shared by every kind of mail.
-func (c *Composer) message(id, addr, name, subject string, extra []byte, text, html filled) (*Message, error) {
+func (c *Composer) message(id, addr, name, subject string, date time.Time, extra []byte, text, html filled) (*Message, error) {
 	boundary := c.boundary(id)
 	if text.contains(boundary) || html.contains(boundary) {
 		return nil, fmt.Errorf("compose %s: the body contains the MIME boundary", addr)
@@ -85,7 +86,7 @@ func (c *Composer) message(id, addr, name, subject string, extra []byte, text, h
 	head = appendField(head, "From", c.from.String())
 	head = appendField(head, "To", (&mail.Address{Name: name, Address: addr}).String())
 	head = appendField(head, "Subject", subject)
-	head = appendField(head, "Date", c.date.Format(time.RFC1123Z))
+	head = appendField(head, "Date", date.Format(time.RFC1123Z))
 	head = appendField(head, "Message-ID", id)
 	head = append(head, extra...)
 	head = appendField(head, "MIME-Version", "1.0")
@@ -147,14 +148,27 @@ func (c *Composer) boundary(id string) string {
 const boundaryPrefix = "digest-"
 
 // MessageID is the Message-ID, with angle brackets, of the copy of issue
-// issueID sent to email: the same on every run, so that a resend is
-// recognisably the same message, and different for every address.
-func MessageID(issueID, email, host string) string {
-	return "<" + issueID + "." + addrHash(email) + "@" + host + ">"
+// issueID sent to email on list: the same on every run, so that a resend
+// is recognisably the same message, different for every address and list,
+// and keyed with secret, so that nobody who knows an address can predict
+// (and pre-empt) it. The issue's id stays readable, for relay logs.
+func MessageID(secret []byte, issueID, email, list, host string) string {
+	return "<" + issueID + "." + mac(secret, "message-id", issueID, tokenAddr(email), list) + "@" + host + ">"
 }
 
-// addrHash is 16 hex digits of the SHA-256 of an address.
-func addrHash(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return hex.EncodeToString(sum[:8])
+// mac is 32 hex digits of the HMAC-SHA256, under secret, of a label and
+// fields, each length-prefixed so that no two lists of fields collide.
+func mac(secret []byte, label string, fields ...string) string {
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte("digest " + label + "\x00"))
+	for _, f := range fields {
+		h.Write(binary.AppendUvarint(nil, uint64(len(f))))
+		h.Write([]byte(f))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// tokenAddr is the form of an address that Message-IDs are made of.
+func tokenAddr(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
 }

@@ -2,6 +2,7 @@ package email
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -231,7 +232,7 @@ func TestComposeMessage(t *testing.T) {
 			raw, m := compose(t, c, sub)
 			p := parseMail(t, raw)
 
-			wantKeys := []string{"Date", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Message-ID", "Subject", "From", "To", "Content-Type"}
+			wantKeys := []string{"Date", "Precedence", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Message-ID", "Subject", "From", "To", "Content-Type"}
 			if got := slices.Sorted(slices.Values(p.keys)); !slices.Equal(got, slices.Sorted(slices.Values(wantKeys))) {
 				t.Errorf("header fields = %q, want %q", p.keys, wantKeys)
 			}
@@ -251,12 +252,12 @@ func TestComposeMessage(t *testing.T) {
 				t.Errorf("To = %v (%v), want %s <%s>", to, err, sub.Name, sub.Email)
 			}
 
-			// Message-ID: <issue.hash@site-host>, as Message says.
+			// Message-ID: <issue.hmac@site-host>, as Message says.
 			id := p.header.Get("Message-ID")
-			if id != m.MessageID || id != MessageID("2026-W48", sub.Email, "digest.example.com") {
+			if id != m.MessageID || id != MessageID(testSecret, "2026-W48", sub.Email, "digest.example.com", "digest.example.com") {
 				t.Errorf("Message-ID = %q, Message.MessageID = %q", id, m.MessageID)
 			}
-			if !regexp.MustCompile(`^<2026-W48\.[0-9a-f]{16}@digest\.example\.com>$`).MatchString(id) {
+			if !regexp.MustCompile(`^<2026-W48\.[0-9a-f]{32}@digest\.example\.com>$`).MatchString(id) {
 				t.Errorf("Message-ID = %q, want <2026-W48.HASH@digest.example.com>", id)
 			}
 			if m.To != sub.Email {
@@ -268,6 +269,9 @@ func TestComposeMessage(t *testing.T) {
 			token := strings.TrimPrefix(unsub, "https://digest.example.com/unsubscribe?t=")
 			if email, err := digest.VerifyUnsubscribeToken(testSecret, token, "digest.example.com"); err != nil || email != sub.Email {
 				t.Errorf("unsubscribe token is for %q (%v), want %q", email, err, sub.Email)
+			}
+			if got := p.header.Get("Precedence"); got != "bulk" {
+				t.Errorf("Precedence = %q, want bulk (out-of-office replies stay away)", got)
 			}
 			if got := p.header.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
 				t.Errorf("List-Unsubscribe-Post = %q", got)
@@ -359,8 +363,36 @@ func TestComposeMessageIDs(t *testing.T) {
 	if a.MessageID == b.MessageID {
 		t.Errorf("two addresses share Message-ID %s", a.MessageID)
 	}
-	if got := MessageID("2026-W48", " A@Example.COM ", "h.example"); got != MessageID("2026-W48", "a@example.com", "h.example") {
-		t.Errorf("MessageID depends on case or spaces: %s", got)
+	id := func(secret, issue, email, list string) string {
+		return MessageID([]byte(secret), issue, email, list, "h.example")
+	}
+	base := id("secret-0123456789", "2026-W48", "a@example.com", "news.example")
+	if got := id("secret-0123456789", "2026-W48", " A@Example.COM ", "news.example"); got != base {
+		t.Errorf("MessageID depends on case or spaces: %s, %s", got, base)
+	}
+	// Keyed: another secret, list, issue or address gives another ID.
+	for _, other := range []string{
+		id("secret-0123456789X", "2026-W48", "a@example.com", "news.example"),
+		id("secret-0123456789", "2026-W48", "a@example.com", "other.example"),
+		id("secret-0123456789", "2026-W49", "a@example.com", "news.example"),
+		id("secret-0123456789", "2026-W48", "b@example.com", "news.example"),
+		id("secret-0123456789", "2026-W4", "8a@example.com", "news.example"),
+	} {
+		if other == base || strings.TrimPrefix(other, "<2026-W48.") == strings.TrimPrefix(base, "<2026-W48.") {
+			t.Errorf("MessageID %s collides with %s", other, base)
+		}
+	}
+	if strings.Contains(base, fmt.Sprintf("%x", sha256.Sum256([]byte("a@example.com")))[:16]) {
+		t.Errorf("MessageID %s is the plain hash of the address", base)
+	}
+
+	// A test copy has its own ID, distinct from the real copy's.
+	test, err := c.ComposeTest(digest.Subscriber{Email: "a@example.com"}, testDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if test.MessageID == a.MessageID {
+		t.Errorf("test copy shares the real copy's Message-ID %s", a.MessageID)
 	}
 }
 
@@ -384,7 +416,7 @@ func TestComposeGreeting(t *testing.T) {
 		if want := strings.ReplaceAll(strings.ReplaceAll(tt.want, "<", "&lt;"), ">", "&gt;"); !strings.Contains(p.html, ">"+want+"<") {
 			t.Errorf("%s %q: HTML lacks greeting %q", tt.lang, tt.name, want)
 		}
-		if len(p.keys) != 10 {
+		if len(p.keys) != 11 {
 			t.Errorf("%s %q: header fields %q", tt.lang, tt.name, p.keys)
 		}
 	}
@@ -406,7 +438,7 @@ func TestComposeHeaderInjection(t *testing.T) {
 	}
 	raw, _ := compose(t, c, testSubscribers["en"])
 	p := parseMail(t, raw)
-	want := []string{"Content-Type", "Date", "From", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Message-ID", "Subject", "To"}
+	want := []string{"Content-Type", "Date", "From", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Message-ID", "Precedence", "Subject", "To"}
 	if got := slices.Sorted(slices.Values(p.keys)); !slices.Equal(got, want) {
 		t.Errorf("header fields = %q, want %q", got, want)
 	}
@@ -553,7 +585,7 @@ func TestComposeConfirm(t *testing.T) {
 				t.Error("HTML part not inlined, or has a script")
 			}
 			m2, _ := ComposeConfirm(opt, digest.Subscriber{Email: "new@example.com"}, url, expires)
-			if m.MessageID != m2.MessageID || !strings.HasSuffix(m.MessageID, "@digest.example.com>") {
+			if m.MessageID != m2.MessageID || !strings.HasSuffix(m.MessageID, "@digest.example.com>") || strings.Contains(m.MessageID, "new") {
 				t.Errorf("Message-ID %s, then %s", m.MessageID, m2.MessageID)
 			}
 		})
@@ -663,6 +695,24 @@ func TestWrapURLInCJK(t *testing.T) {
 	for _, line := range lines {
 		if strings.HasPrefix(line, "）") || strings.HasPrefix(line, "。") || strings.HasSuffix(line, "（") {
 			t.Errorf("line %q breaks at a bracket or full stop:\n%s", line, got)
+		}
+	}
+}
+
+// TestComposeDatePerCopy: with a clock, each copy is dated when it is
+// composed, just before it is sent, not when the run began.
+func TestComposeDatePerCopy(t *testing.T) {
+	opt := testOptions("en")
+	at := testDate
+	opt.Clock = func() time.Time { at = at.Add(2 * time.Hour); return at }
+	c, err := NewComposer(testIssue(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Mon, 30 Nov 2026 10:00:00 +0800", "Mon, 30 Nov 2026 12:00:00 +0800"} {
+		raw, _ := compose(t, c, testSubscribers["en"])
+		if got := parseMail(t, raw).header.Get("Date"); got != want {
+			t.Errorf("Date = %q, want %q", got, want)
 		}
 	}
 }

@@ -121,7 +121,7 @@ func checkMessage(t *testing.T, rcpt string, data []byte) {
 	if p := h.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
 		t.Errorf("%s: List-Unsubscribe-Post = %q", rcpt, p)
 	}
-	if id := h.Get("Message-Id"); id != email.MessageID(issueID, rcpt, "digest.example.com") {
+	if id := h.Get("Message-Id"); id != email.MessageID([]byte("0123456789abcdef0123456789abcdef"), issueID, rcpt, "digest.example.com", "digest.example.com") {
 		t.Errorf("%s: Message-ID = %q", rcpt, id)
 	}
 	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))

@@ -158,7 +158,7 @@ func (r *TrialReport) Summary() string {
 // before expires, signed like every other mail, through the transport.
 func (n *Newsletter) SendConfirm(ctx context.Context, sub digest.Subscriber, link string, expires, now time.Time) error {
 	m, err := email.ComposeConfirm(email.ComposerOptions{
-		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now,
+		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now, Clock: n.Clock,
 	}, sub, link, expires)
 	if err != nil {
 		return err

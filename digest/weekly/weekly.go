@@ -34,6 +34,9 @@ type Newsletter struct {
 	Outbox    mailer.Transport  // the outbox Maildir, for dry runs
 	Secret    []byte            // keys tokens and Message-IDs
 	DKIM      *email.DKIMSigner // signs every message; nil for none
+	// Clock dates each copy as it is sent; nil dates every copy with the
+	// run's now (a --now run, a test).
+	Clock func() time.Time
 	// Log receives one line per thing worth telling the owner; nil for
 	// none. Lines carry no trailing newline.
 	Log func(format string, args ...any)
