@@ -52,6 +52,9 @@ type Site struct {
 	Author   string `yaml:"author"`
 	Email    string `yaml:"email"`
 	Language string `yaml:"language"`
+	// PostalAddress is shown in every mail's footer when set (CAN-SPAM
+	// asks a sender for one).
+	PostalAddress string `yaml:"postal_address"`
 }
 
 // Schedule is when `digest serve` builds and sends the weekly issue.
@@ -71,7 +74,8 @@ type SMTP struct {
 	Host     string `yaml:"host"`
 	Port     int    `yaml:"port"`
 	Username string `yaml:"username"`
-	TLS      string `yaml:"tls"` // mandatory, opportunistic, none (or tls for implicit TLS)
+	TLS      string `yaml:"tls"`  // mandatory, opportunistic, none (or tls for implicit TLS)
+	Helo     string `yaml:"helo"` // the name given in EHLO; empty means this machine's host name
 	// Timeouts (RFC 5321 §4.5.3.2): Timeout bounds connecting and each
 	// command's reply, DataTimeout each write of a message's data, and
 	// FinalTimeout the reply to the final dot, after which a message may
@@ -94,9 +98,17 @@ type Feed struct {
 	Entries int `yaml:"entries"` // how many issues the feeds carry
 }
 
-// DKIM signs outgoing mail when set.
+// DKIM signs outgoing mail when set: with an RSA key, and with an Ed25519
+// key beside it when Ed25519 is set (RFC 8463).
 type DKIM struct {
-	Domain   string `yaml:"domain"`
+	Domain   string   `yaml:"domain"`
+	Selector string   `yaml:"selector"`
+	KeyFile  string   `yaml:"key_file"` // PEM RSA private key, relative to the config file
+	Ed25519  *DKIMKey `yaml:"ed25519"`
+}
+
+// DKIMKey is a further DKIM key of the domain.
+type DKIMKey struct {
 	Selector string `yaml:"selector"`
 	KeyFile  string `yaml:"key_file"` // PEM private key, relative to the config file
 }
@@ -162,6 +174,9 @@ func (c *Config) Resolve(dir string) error {
 	c.Subscribers, c.Templates, c.Outbox = abs(c.Subscribers), abs(c.Templates), abs(c.Outbox)
 	if c.DKIM != nil {
 		c.DKIM.KeyFile = abs(c.DKIM.KeyFile)
+		if c.DKIM.Ed25519 != nil {
+			c.DKIM.Ed25519.KeyFile = abs(c.DKIM.Ed25519.KeyFile)
+		}
 	}
 
 	if len(c.Tags) == 0 {
@@ -245,6 +260,17 @@ func (c *Config) Resolve(dir string) error {
 	if d := c.DKIM; d != nil && (d.Domain == "" || d.Selector == "" || d.KeyFile == "") {
 		return errors.New("dkim: domain, selector and key_file are all needed")
 	}
+	if d := c.DKIM; d != nil && d.Ed25519 != nil {
+		switch {
+		case d.Ed25519.Selector == "" || d.Ed25519.KeyFile == "":
+			return errors.New("dkim.ed25519: selector and key_file are both needed")
+		case d.Ed25519.Selector == d.Selector:
+			return fmt.Errorf("dkim.ed25519.selector: %q is also the RSA key's: each key needs its own selector", d.Selector)
+		}
+	}
+	if s := c.SMTP; s != nil && s.Helo != "" && !helo.MatchString(s.Helo) {
+		return fmt.Errorf("smtp.helo: %q is not a host name", s.Helo)
+	}
 	return nil
 }
 
@@ -293,6 +319,9 @@ func placeholderHost(host string) bool {
 	}
 	return len(labels) >= 2 && labels[len(labels)-2] == "example" || host == ""
 }
+
+// helo matches a fully qualified host name or an address literal.
+var helo = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$|^\[[0-9A-Fa-f:.]+\]$`)
 
 var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,

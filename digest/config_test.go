@@ -13,7 +13,8 @@ vault: ./v
 tags: ["#AI", 未来趋势]
 site: {title: T, url: "https://x.example/", language: ja}
 schedule: {weekday: Friday, time: "07:30", timezone: Asia/Tokyo}
-smtp: {host: relay.example, username: u}
+smtp: {host: relay.example, username: u, helo: mail.x.example}
+dkim: {domain: x.example, selector: rsa1, key_file: rsa.pem, ed25519: {selector: ed1, key_file: keys/ed.pem}}
 `), "digest.yaml", "/conf")
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,12 @@ smtp: {host: relay.example, username: u}
 	}
 	if c.SMTP.Port != 587 || c.SMTP.TLS != "mandatory" {
 		t.Errorf("smtp defaults: port %d tls %q", c.SMTP.Port, c.SMTP.TLS)
+	}
+	if c.SMTP.Helo != "mail.x.example" {
+		t.Errorf("smtp.helo = %q", c.SMTP.Helo)
+	}
+	if d := c.DKIM; d.KeyFile != "/conf/rsa.pem" || d.Ed25519 == nil || d.Ed25519.Selector != "ed1" || d.Ed25519.KeyFile != "/conf/keys/ed.pem" {
+		t.Errorf("dkim = %+v, ed25519 = %+v", d, d.Ed25519)
 	}
 	if c.Schedule.Location().String() != "Asia/Tokyo" {
 		t.Errorf("timezone = %v", c.Schedule.Location())
@@ -49,6 +56,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{"send: {rate: -1}", "send.rate"},
 		{"from: not an address", "from"},
 		{"site: {title: [a, b]}", "title"},
+		{"smtp: {host: h, helo: 'bad name'}", "smtp.helo"},
+		{"smtp: {host: h, helo: localhost}", "smtp.helo"},
+		{"dkim: {domain: d.example, selector: s, key_file: k, ed25519: {selector: s, key_file: e}}", "dkim.ed25519.selector"},
+		{"dkim: {domain: d.example, selector: s, key_file: k, ed25519: {key_file: e}}", "dkim.ed25519"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(strings.NewReader(tt.yaml), "digest.yaml", "/")

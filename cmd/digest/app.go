@@ -116,14 +116,8 @@ func (a *app) newsletter(ctx context.Context, secret bool) (*weekly.Newsletter, 
 	if n.Transport, err = a.transport(); err != nil {
 		return nil, err
 	}
-	if d := a.cfg.DKIM; d != nil {
-		key, err := os.ReadFile(d.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("dkim.key_file: %w", err)
-		}
-		if n.DKIM, err = email.LoadDKIMSigner(d.Domain, d.Selector, key); err != nil {
-			return nil, err
-		}
+	if n.DKIM, err = a.dkim(); err != nil {
+		return nil, err
 	}
 	if secret {
 		if n.Secret, err = a.secret(); err != nil {
@@ -131,6 +125,32 @@ func (a *app) newsletter(ctx context.Context, secret bool) (*weekly.Newsletter, 
 		}
 	}
 	return n, nil
+}
+
+// dkim is the signer of the dkim: setting, or nil without one.
+func (a *app) dkim() (*email.DKIMSigner, error) {
+	d := a.cfg.DKIM
+	if d == nil {
+		return nil, nil
+	}
+	key, err := os.ReadFile(d.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("dkim.key_file: %w", err)
+	}
+	s, err := email.LoadDKIMSigner(d.Domain, d.Selector, key)
+	if err != nil {
+		return nil, err
+	}
+	if e := d.Ed25519; e != nil {
+		key, err := os.ReadFile(e.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("dkim.ed25519.key_file: %w", err)
+		}
+		if err := s.AddKey(e.Selector, key); err != nil {
+			return nil, fmt.Errorf("dkim.ed25519: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // secret is the HMAC key of the links and Message-IDs, from the

@@ -108,7 +108,7 @@ func TestTestCopyThenSend(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	real := outbox(t, dir)["bob@example.org"]
-	want := email.MessageID(sendIssue, "bob@example.org", "news.digest-weekly.net")
+	want := email.MessageID([]byte(sendSecret), sendIssue, "bob@example.org", "news.digest-weekly.net", "news.digest-weekly.net")
 	if got := real.Header.Get("Message-Id"); got != want {
 		t.Errorf("real copy's Message-ID %s, want %s", got, want)
 	}

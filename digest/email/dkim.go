@@ -116,8 +116,9 @@ func loadDKIMKey(selector string, pemBytes []byte) (dkimKey, error) {
 
 // TXTRecord is a DNS TXT record to publish.
 type TXTRecord struct {
-	Name  string // the owner name, without a final dot
-	Value string // the record's text, one string however long
+	Name    string // the owner name, without a final dot
+	Value   string // the record's text, one string however long
+	Comment string // what the record is for, and what to adjust
 }
 
 // Records returns the DNS records that publish the signer's public keys,

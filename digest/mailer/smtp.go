@@ -37,6 +37,9 @@ func (s *SMTP) String() string {
 func (s *SMTP) client() (*mail.Client, error) {
 	c := s.Config
 	opts := []mail.Option{mail.WithPort(c.Port), mail.WithTimeout(s.timeouts().command)}
+	if c.Helo != "" {
+		opts = append(opts, mail.WithHELO(c.Helo))
+	}
 	switch c.TLS {
 	case "tls":
 		opts = append(opts, mail.WithSSL())
