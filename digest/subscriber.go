@@ -3,7 +3,6 @@ package digest
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,7 +81,9 @@ const maxKeptSubscriberProblems = 1000
 // SubscriberReader streams the rows of a subscribers CSV file (section 7 of
 // the design), one Subscriber at a time, so memory stays flat in the size of
 // the list. Rows with an invalid, duplicate or missing address, an unknown
-// status or malformed CSV are skipped and reported, and the read goes on.
+// status or malformed CSV are skipped and reported, and the read goes on: a
+// stray quote costs its row only (see rowReader). A file that cannot be read
+// on is an error from Next.
 //
 // Duplicates are found case-insensitively on the whole address through a set
 // of 64-bit FNV-1a hashes, about 15 bytes per subscriber (see addrSet); two
@@ -95,7 +96,7 @@ type SubscriberReader struct {
 	OnProblem func(*SubscriberError)
 
 	name     string
-	csv      *csv.Reader
+	rows     *rowReader
 	cols     subscriberColumns
 	seen     addrSet // address hash → line of its first row
 	problems []*SubscriberError
@@ -114,21 +115,18 @@ type subscriberColumns struct {
 // required; name, tags, status and listmonk's attributes are optional, and
 // other columns are ignored. A UTF-8 byte order mark is skipped.
 func NewSubscriberReader(r io.Reader, name string) (*SubscriberReader, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\uFEFF")) {
 		br.Discard(3)
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // short rows read as empty trailing fields
-	cr.ReuseRecord = true
-
-	header, err := cr.Read()
+	rows := newRowReader(br)
+	header, line, err := rows.next()
 	if err == io.EOF {
 		return nil, &SubscriberError{File: name, Reason: "empty file, want a header row with an email column", Err: ErrNoEmailColumn}
 	}
 	if err != nil {
-		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-			return nil, &SubscriberError{File: name, Line: pe.StartLine, Reason: "header: " + pe.Err.Error(), Err: err}
+		if re, ok := errors.AsType[*rowError](err); ok {
+			return nil, &SubscriberError{File: name, Line: re.line, Reason: "header: " + re.reason, Err: err}
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -155,7 +153,6 @@ func NewSubscriberReader(r io.Reader, name string) (*SubscriberReader, error) {
 		}
 	}
 	if cols.email < 0 {
-		line, _ := cr.FieldPos(0)
 		return nil, &SubscriberError{
 			File:   name,
 			Line:   line,
@@ -165,7 +162,7 @@ func NewSubscriberReader(r io.Reader, name string) (*SubscriberReader, error) {
 	}
 	return &SubscriberReader{
 		name: name,
-		csv:  cr,
+		rows: rows,
 		cols: cols,
 	}, nil
 }
@@ -178,11 +175,12 @@ func (r *SubscriberReader) Next() (Subscriber, error) {
 		return Subscriber{}, r.err
 	}
 	for {
-		rec, err := r.csv.Read()
+		rec, line, err := r.rows.next()
 		if err != nil {
-			if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-				// The csv reader has consumed the bad record; go on after it.
-				r.problem(pe.StartLine, "malformed CSV: "+pe.Err.Error())
+			if re, ok := errors.AsType[*rowError](err); ok {
+				// The row alone is lost: the read goes on at the line
+				// after its first.
+				r.problem(re.line, "malformed CSV: "+re.reason)
 				continue
 			}
 			if err == io.EOF {
@@ -192,7 +190,6 @@ func (r *SubscriberReader) Next() (Subscriber, error) {
 			}
 			return Subscriber{}, r.err
 		}
-		line, _ := r.csv.FieldPos(0)
 		s, reason := r.parse(rec, line)
 		if reason != "" {
 			r.problem(line, reason)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -457,8 +460,86 @@ func TestSubscriberReaderStreams(t *testing.T) {
 		heap>>10, heap/rows, (after.Mallocs-before.Mallocs)/rows, (after.TotalAlloc-before.TotalAlloc)/rows)
 }
 
+// TestSubscriberReaderStrayQuote reads a list with a quote that never
+// closes, as in issue 11: the row costs itself only, and every row after it
+// is read.
+func TestSubscriberReaderStrayQuote(t *testing.T) {
+	for _, tc := range []struct {
+		name, bad string
+		want      string // the problem
+	}{
+		{"never closed", `u0010@example.com,"O'Brien, the ""boss,,active`, `extraneous or missing " in quoted-field`},
+		{"closed by a later row's quote", `u0010@example.com,"O'Brien`, `extraneous or missing " in quoted-field`},
+		{"bare quote", `u0010@example.com,O"Brien,active`, `bare " in non-quoted-field`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in strings.Builder
+			in.WriteString("email,name,status\n")
+			for i := range 1000 {
+				switch {
+				case i == 10:
+					in.WriteString(tc.bad + "\n")
+				case i == 300: // a later quote, to close the stray one with
+					fmt.Fprintf(&in, "u%04d@example.com,\"Doe, Jane\",active\n", i)
+				default:
+					fmt.Fprintf(&in, "u%04d@example.com,Reader %d,active\n", i, i)
+				}
+			}
+			got, problems := readSubscribers(t, in.String())
+			if len(got) != 999 {
+				t.Errorf("got %d subscribers, want 999", len(got))
+			}
+			if want := "subs.csv:12: malformed CSV: " + tc.want; fmt.Sprint(problems) != "["+want+"]" {
+				t.Errorf("problems %q, want [%q]", problems, want)
+			}
+			for _, s := range got {
+				if s.Email == "u0010@example.com" {
+					t.Errorf("the malformed row was read: %+v", s)
+				}
+				if s.Email == "u0300@example.com" && (s.Name != "Doe, Jane" || s.Line != 302) {
+					t.Errorf("row after it: %+v", s)
+				}
+			}
+		})
+	}
+}
+
+// A quoted field may span lines, but not without bound; nor may a line.
+func TestSubscriberReaderBounds(t *testing.T) {
+	in := "email,name\n" +
+		"a@example.com,\"" + strings.Repeat("\n", maxRowLines+5) + "\"\n" +
+		"b@example.com," + strings.Repeat("x", maxRowBytes+10) + "\n" +
+		"c@example.com,\"two\nlines\"\n"
+	got, problems := readSubscribers(t, in)
+	if len(got) != 1 || got[0].Email != "c@example.com" || got[0].Name != "two lines" {
+		t.Errorf("got %+v", got)
+	}
+	// Line 2 opens a quote closed too far below, on a line that then
+	// opens one of its own.
+	want := []string{
+		`subs.csv:2: malformed CSV: extraneous or missing " in quoted-field`,
+		fmt.Sprintf(`subs.csv:%d: malformed CSV: extraneous or missing " in quoted-field`, maxRowLines+7),
+		fmt.Sprintf("subs.csv:%d: malformed CSV: row longer than %d bytes", maxRowLines+8, maxRowBytes),
+	}
+	if fmt.Sprint(problems) != fmt.Sprint(want) {
+		t.Errorf("problems %q, want %q", problems, want)
+	}
+}
+
 func FuzzSubscriberReader(f *testing.F) {
+	// The corpus's clippings are hostile CSV: quotes, commas, CJK, CRLF.
+	corpus := filepath.Join("..", "..", "shared", "corpus")
+	filepath.WalkDir(corpus, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".md") {
+			if b, err := os.ReadFile(path); err == nil && len(b) < 64<<10 {
+				f.Add("email,name,tags,status\n" + string(b))
+				f.Add("email,name\na@example.com,\"" + string(b[:min(len(b), 400)]) + "\nb@example.com,B\n")
+			}
+		}
+		return nil
+	})
 	for _, s := range []string{
+		"email,name,status\nu0010@example.com,\"O'Brien, the \"\"boss,,active\nu0011@example.com,x,active\n",
 		"email,name,tags,status\na@example.com,Ann,AI,active\n",
 		"\uFEFFEmail,Name\r\nA@Example.COM,\"x,\r\ny\"\r\na@example.com,dup\r\n",
 		"email,tags\nbad,\n\"a@b.c\",\"AI; 未来趋势\"\n,,\n",

@@ -634,3 +634,61 @@ func TestOutboxMutt(t *testing.T) {
 		}
 	}
 }
+
+// TestSendStrayQuote is issue 11's list with one stray quote at line 12 of
+// 1,000: that row alone is lost, reported as file:line, and everyone else
+// is mailed.
+func TestSendStrayQuote(t *testing.T) {
+	dir := sendDir(t)
+	var b strings.Builder
+	b.WriteString("email,name,status\n")
+	for i := range 1000 {
+		if i == 10 {
+			b.WriteString(`u0010@example.com,"O'Brien, the ""boss,,active` + "\n")
+			continue
+		}
+		fmt.Fprintf(&b, "u%04d@example.com,Reader %d,active\n", i, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "subscribers.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if r := decodeReport(t, stdout); r.Sent != 999 || r.Invalid != 1 {
+		t.Errorf("report %+v", r)
+	}
+	if !strings.Contains(stderr, `subscribers.csv:12: malformed CSV: extraneous or missing " in quoted-field`) {
+		t.Errorf("the bad row is not named:\n%s", stderr)
+	}
+}
+
+// A subscribers file that cannot be read whole stops the send before
+// anything is mailed or marked done; once it can be read, the send goes on.
+func TestSendUnreadableSubscribers(t *testing.T) {
+	dir := sendDir(t)
+	list := filepath.Join(dir, "subscribers.csv")
+	saved, err := os.ReadFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(list)
+	if err := os.Mkdir(list, 0o755); err != nil { // read(2) fails on it
+		t.Fatal(err)
+	}
+	if _, stderr, err := digestIn(t, dir, "send"); err == nil {
+		t.Fatalf("send with an unreadable list succeeded:\n%s", stderr)
+	}
+	if n := len(outbox(t, dir)); n != 0 {
+		t.Errorf("%d messages mailed", n)
+	}
+	os.Remove(list)
+	if err := os.WriteFile(list, saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if r := decodeReport(t, stdout); err != nil || r.Sent == 0 {
+		t.Errorf("after the fix: %+v, %v\n%s", r, err, stderr)
+	}
+}
