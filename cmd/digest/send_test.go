@@ -628,7 +628,7 @@ func TestOutboxMutt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("mutt: %v\n%q", err, out)
 	}
-	for _, want := range []string{"Msgs:4", "剪藏周报 Test Digest #1 · 2026-W49"} {
+	for _, want := range []string{"Msgs:4", "剪藏周报 Test Digest 第 1 期"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("mutt's screen lacks %q:\n%q", want, out)
 		}
