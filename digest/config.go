@@ -22,7 +22,8 @@ import (
 // select, and how to publish and deliver. See DESIGN §6.
 type Config struct {
 	Vault       string   `yaml:"vault"`
-	Tags        []string `yaml:"tags"`
+	Tags        []string `yaml:"-"`    // the configured tags, without '#'
+	TagSpecs    TagSpecs `yaml:"tags"` // as written: a tag, or {tag, title}; Resolve fills Tags and Site.TagTitles from it
 	Out         string   `yaml:"out"`
 	State       string   `yaml:"state"`
 	Subscribers string   `yaml:"subscribers"`
@@ -55,6 +56,48 @@ type Site struct {
 	// PostalAddress is shown in every mail's footer when set (CAN-SPAM
 	// asks a sender for one).
 	PostalAddress string `yaml:"postal_address"`
+	// TagTitles are the display titles of configured tags, shown as
+	// section headings (tags: [{tag: 未来趋势, title: 未来趋势观察}]).
+	TagTitles map[string]string `yaml:"-"`
+}
+
+// TagTitle is how a section of items of tag is headed: its configured
+// title, else the tag as a tag: "#AI".
+func (s Site) TagTitle(tag string) string {
+	if t := s.TagTitles[tag]; t != "" {
+		return t
+	}
+	return "#" + tag
+}
+
+// TagSpec is one entry of the tags list: a tag, with a display title or
+// not.
+type TagSpec struct {
+	Tag   string `yaml:"tag"`
+	Title string `yaml:"title"`
+}
+
+// TagSpecs is the tags list as written in digest.yaml.
+type TagSpecs []TagSpec
+
+// UnmarshalYAML reads an entry that is a plain tag or a {tag, title} map.
+func (t *TagSpec) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err == nil {
+		*t = TagSpec{Tag: s}
+		return nil
+	}
+	var m map[string]string
+	if err := unmarshal(&m); err != nil {
+		return errors.New("tags: a tag is a string or a map of tag and title")
+	}
+	for k := range m {
+		if k != "tag" && k != "title" {
+			return fmt.Errorf("tags: unknown key %q (a tag's keys are tag and title)", k)
+		}
+	}
+	*t = TagSpec{Tag: m["tag"], Title: m["title"]}
+	return nil
 }
 
 // Schedule is when `digest serve` builds and sends the weekly issue.
@@ -179,6 +222,19 @@ func (c *Config) Resolve(dir string) error {
 		}
 	}
 
+	if c.TagSpecs != nil {
+		c.Tags = c.Tags[:0:0]
+		c.Site.TagTitles = nil
+		for _, t := range c.TagSpecs {
+			c.Tags = append(c.Tags, t.Tag)
+			if title := strings.TrimSpace(t.Title); title != "" {
+				if c.Site.TagTitles == nil {
+					c.Site.TagTitles = map[string]string{}
+				}
+				c.Site.TagTitles[strings.TrimPrefix(strings.TrimSpace(t.Tag), "#")] = title
+			}
+		}
+	}
 	if len(c.Tags) == 0 {
 		return errors.New("tags: at least one tag is needed")
 	}

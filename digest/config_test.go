@@ -98,3 +98,27 @@ func TestReadmeConfig(t *testing.T) {
 		t.Errorf("parsed %+v: the reference lost keys", c)
 	}
 }
+
+func TestParseConfigTagTitles(t *testing.T) {
+	c, err := ParseConfig(strings.NewReader(`
+tags: [AI, {tag: "#未来趋势", title: 未来趋势观察}]
+site: {title: T, url: "https://x.example/"}
+`), "digest.yaml", "/conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Tags) != 2 || c.Tags[0] != "AI" || c.Tags[1] != "未来趋势" {
+		t.Errorf("tags = %q, want [AI 未来趋势]", c.Tags)
+	}
+	if got := c.Site.TagTitle("未来趋势"); got != "未来趋势观察" {
+		t.Errorf("TagTitle(未来趋势) = %q, want 未来趋势观察", got)
+	}
+	if got := c.Site.TagTitle("AI"); got != "#AI" {
+		t.Errorf("TagTitle(AI) = %q, want #AI", got)
+	}
+	for _, bad := range []string{`tags: [{tag: AI, colour: red}]`, `tags: [{title: x}]`, `tags: [[AI]]`} {
+		if _, err := ParseConfig(strings.NewReader(bad), "digest.yaml", "/conf"); err == nil || !strings.Contains(err.Error(), "tags") {
+			t.Errorf("%s: err = %v, want one naming tags", bad, err)
+		}
+	}
+}

@@ -48,7 +48,7 @@ type Feeds struct {
 // the newest n (all when n <= 0), newest first, each entry carrying the
 // issue's full HTML from the feed_item.html template.
 func (r *Renderer) Feeds(site Site, issues []*Issue, n int) (*Feeds, error) {
-	tmpl, err := htmltemplate.New("feed_item.html").Funcs(Funcs).ParseFS(r.fsys, "feed_item.html")
+	tmpl, err := htmltemplate.New("feed_item.html").Funcs(FuncsFor(site.Language)).ParseFS(r.fsys, "feed_item.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -100,7 +100,7 @@ func (r *Renderer) Feeds(site Site, issues []*Issue, n int) (*Feeds, error) {
 			return nil, fmt.Errorf("feed entry %s: %w", is.ID, err)
 		}
 		content := xmlText(feedPolicy.Sanitize(buf.String()))
-		summary := issueSummary(is)
+		summary := issueSummary(UILang(site.Language), is)
 		f.feed.Add(&feeds.Item{
 			Title:       is.Title,
 			Link:        &feeds.Link{Href: link, Rel: "alternate", Type: "text/html"},
@@ -278,15 +278,11 @@ var feedPolicy = bluemonday.UGCPolicy().AllowRelativeURLs(false).RequireNoFollow
 
 // issueSummary is a one-line plain-text description of an issue: the
 // editor's note, else the count and tags.
-func issueSummary(is *Issue) string {
+func issueSummary(lang string, is *Issue) string {
 	if s := is.IntroText(); s != "" {
 		return text.Truncate(s, 280)
 	}
-	n := len(is.Items)
-	s := fmt.Sprintf("%d clippings", n)
-	if n == 1 {
-		s = "1 clipping"
-	}
+	s := T(lang, "clippings", len(is.Items))
 	for _, t := range is.Tags() {
 		s += " · #" + t
 	}

@@ -202,20 +202,6 @@ func NormalizeURL(u *url.URL) string {
 	return s
 }
 
-// IssueTitle is the title of an issue without an editor's note: which issue
-// it is and its date, in the site's language, without ISO-week jargon (an
-// all-CJK subject with a lone "W48" also reads as shouting to spam filters).
-func IssueTitle(site Site, number int, date time.Time) string {
-	m, d := int(date.Month()), date.Day()
-	switch lang := strings.ToLower(site.Language); {
-	case strings.HasPrefix(lang, "zh"):
-		return fmt.Sprintf("%s 第 %d 期 · %d 月 %d 日", site.Title, number, m, d)
-	case strings.HasPrefix(lang, "ja"):
-		return fmt.Sprintf("%s 第%d号 · %d月%d日", site.Title, number, m, d)
-	}
-	return fmt.Sprintf("%s #%d · %s", site.Title, number, date.Format("January 2"))
-}
-
 // Intro is the editor's note rendered as HTML, or "" without one.
 func (is *Issue) Intro() htmltemplate.HTML {
 	if is.Note == nil || is.Note.Body == "" {

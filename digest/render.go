@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -24,40 +25,72 @@ type Page struct {
 // Renderer renders pages from a template folder (see package templates).
 // Templates are parsed once, when it is made.
 type Renderer struct {
+	fsys fs.FS
+	mu   sync.Mutex
+	sets map[string]*templateSet // by catalogue language, parsed on first use
+}
+
+// templateSet is the page templates with the words of one language.
+type templateSet struct {
 	index, issue *htmltemplate.Template
 	markdown     *texttemplate.Template
-	fsys         fs.FS
 }
 
-// Funcs are the helpers every template may call.
+// Funcs are the helpers every template may call; the words and dates of
+// "t", "th" and "day" are English here, in the site's language from FuncsFor.
 var Funcs = map[string]any{
-	"date":  func(t time.Time) string { return t.Format("2006-01-02") },
-	"join":  strings.Join,
-	"md":    MarkdownEscape,
-	"mdurl": MarkdownURL,
+	"date":   func(t time.Time) string { return t.Format("2006-01-02") },
+	"join":   strings.Join,
+	"md":     MarkdownEscape,
+	"mdurl":  MarkdownURL,
+	"link":   Link,
+	"addr":   Addr,
+	"font":   func(lang string) htmltemplate.CSS { return htmltemplate.CSS(FontStack(lang)) },
+	"t":      func(key string, args ...any) string { return T(LangEN, key, args...) },
+	"th":     func(key string, args ...any) htmltemplate.HTML { return THTML(LangEN, key, args...) },
+	"day":    func(t time.Time) string { return Day(LangEN, t) },
+	"uilang": func() string { return LangEN },
 }
 
-// NewRenderer parses the page templates of fsys.
+// NewRenderer parses the page templates of fsys, so that a broken
+// template is reported at once.
 func NewRenderer(fsys fs.FS) (*Renderer, error) {
+	r := &Renderer{fsys: fsys, sets: map[string]*templateSet{}}
+	if _, err := r.set(LangEN); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// set returns the templates in the words of a site language.
+func (r *Renderer) set(language string) (*templateSet, error) {
+	lang := UILang(language)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s, ok := r.sets[lang]; ok {
+		return s, nil
+	}
+	funcs := FuncsFor(lang)
 	page := func(name string) (*htmltemplate.Template, error) {
-		t, err := htmltemplate.New(name).Funcs(Funcs).ParseFS(fsys, "base.html", name)
+		t, err := htmltemplate.New(name).Funcs(funcs).ParseFS(r.fsys, "base.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
 		}
 		return t, nil
 	}
-	r := &Renderer{fsys: fsys}
+	s := &templateSet{}
 	var err error
-	if r.index, err = page("index.html"); err != nil {
+	if s.index, err = page("index.html"); err != nil {
 		return nil, err
 	}
-	if r.issue, err = page("issue.html"); err != nil {
+	if s.issue, err = page("issue.html"); err != nil {
 		return nil, err
 	}
-	if r.markdown, err = texttemplate.New("issue.md").Funcs(Funcs).ParseFS(fsys, "issue.md"); err != nil {
+	if s.markdown, err = texttemplate.New("issue.md").Funcs(funcs).ParseFS(r.fsys, "issue.md"); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	return r, nil
+	r.sets[lang] = s
+	return s, nil
 }
 
 // FS is the template folder the renderer was made from.
@@ -65,17 +98,29 @@ func (r *Renderer) FS() fs.FS { return r.fsys }
 
 // Index writes the archive page.
 func (r *Renderer) Index(w io.Writer, site Site, issues []*Issue) error {
-	return r.index.ExecuteTemplate(w, "base", Page{Site: site, Canonical: site.URL + "/", Issues: issues})
+	s, err := r.set(site.Language)
+	if err != nil {
+		return err
+	}
+	return s.index.ExecuteTemplate(w, "base", Page{Site: site, Canonical: site.URL + "/", Issues: issues})
 }
 
 // IssuePage writes an issue as a web page.
 func (r *Renderer) IssuePage(w io.Writer, site Site, is *Issue) error {
-	return r.issue.ExecuteTemplate(w, "base", Page{Site: site, Root: "../../", Canonical: site.URL + "/" + is.Path(), Issue: is})
+	s, err := r.set(site.Language)
+	if err != nil {
+		return err
+	}
+	return s.issue.ExecuteTemplate(w, "base", Page{Site: site, Root: "../../", Canonical: site.URL + "/" + is.Path(), Issue: is})
 }
 
 // IssueMarkdown writes an issue as portable Markdown.
 func (r *Renderer) IssueMarkdown(w io.Writer, site Site, is *Issue) error {
-	return r.markdown.Execute(w, Page{Site: site, Root: "../../", Canonical: site.URL + "/" + is.Path(), Issue: is})
+	s, err := r.set(site.Language)
+	if err != nil {
+		return err
+	}
+	return s.markdown.Execute(w, Page{Site: site, Root: "../../", Canonical: site.URL + "/" + is.Path(), Issue: is})
 }
 
 // MarkdownEscape makes plain text safe to put in Markdown: it cannot start

@@ -49,7 +49,7 @@ type ComposerOptions struct {
 // recipient afterwards, so a template must place them unchanged.
 type IssueData struct {
 	Site           digest.Site
-	Lang           string         // "zh" for a Chinese site, else "en"
+	Lang           string         // the catalogue language of the site: en, zh-CN, zh-TW, ja
 	Issue          *digest.Issue  // the whole issue
 	Preheader      string         // the inbox preview: the editor's note, or the first titles
 	Groups         []digest.Group // the groups this recipient gets, in issue order
@@ -64,7 +64,7 @@ type IssueData struct {
 // ConfirmData is what confirm.html and confirm.txt are given.
 type ConfirmData struct {
 	Site       digest.Site
-	Lang       string // "zh" for a Chinese site, else "en"
+	Lang       string // the catalogue language of the site: en, zh-CN, zh-TW, ja
 	Subject    string
 	Greeting   string
 	Email      string
@@ -123,10 +123,10 @@ func NewComposer(is *digest.Issue, opt ComposerOptions) (*Composer, error) {
 		return nil, errors.New("compose: no date: neither ComposerOptions.Date nor the issue cutoff is set")
 	}
 	var err error
-	if c.html, err = htmltemplate.New("email.html").Funcs(htmlFuncs).ParseFS(opt.Templates, "email.html"); err != nil {
+	if c.html, err = htmltemplate.New("email.html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "email.html"); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	if c.text, err = texttemplate.New("email.txt").Funcs(textFuncs).ParseFS(opt.Templates, "email.txt"); err != nil {
+	if c.text, err = texttemplate.New("email.txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "email.txt"); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	var nonce [8]byte
@@ -187,7 +187,7 @@ func (c *Composer) init(opt *ComposerOptions, cutoff time.Time) error {
 	if !isDotAtom(c.list) {
 		return fmt.Errorf("compose: list %q is not a dotted name such as news.example.com", c.list)
 	}
-	c.lang = text.Lang(opt.Site.Language)
+	c.lang = digest.UILang(opt.Site.Language)
 	c.date = opt.Date
 	if c.date.IsZero() {
 		c.date = cutoff
@@ -282,18 +282,15 @@ func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL strin
 	if err != nil {
 		return nil, err
 	}
-	html, err := htmltemplate.New("confirm.html").Funcs(htmlFuncs).ParseFS(opt.Templates, "confirm.html")
+	html, err := htmltemplate.New("confirm.html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "confirm.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	text, err := texttemplate.New("confirm.txt").Funcs(textFuncs).ParseFS(opt.Templates, "confirm.txt")
+	text, err := texttemplate.New("confirm.txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "confirm.txt")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	subject := "Confirm your subscription to " + opt.Site.Title
-	if c.lang == "zh" {
-		subject = "请确认订阅" + opt.Site.Title
-	}
+	subject := digest.T(c.lang, "confirm_subject", opt.Site.Title)
 	data := ConfirmData{
 		Site:       c.opt.Site,
 		Lang:       c.lang,
@@ -531,14 +528,8 @@ func recipient(email string) (string, error) {
 
 // greet greets name, or nobody in particular when it is empty.
 func greet(lang, name string) string {
-	name = headerText(name)
-	switch {
-	case lang == "zh" && name != "":
-		return "你好，" + name + "："
-	case lang == "zh":
-		return "你好："
-	case name != "":
-		return "Hi " + name + ","
+	if name = headerText(name); name != "" {
+		return digest.T(lang, "greeting_name", name)
 	}
-	return "Hi there,"
+	return digest.T(lang, "greeting")
 }

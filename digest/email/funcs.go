@@ -1,11 +1,7 @@
 package email
 
 import (
-	htmltemplate "html/template"
-	"maps"
-	"strconv"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/text"
@@ -15,13 +11,10 @@ import (
 // textWidth is how wide the text part's lines may be, in columns.
 const textWidth = 72
 
-var (
-	textFuncs = texttemplate.FuncMap(funcs())
-	htmlFuncs = htmltemplate.FuncMap(funcs())
-)
-
-func funcs() map[string]any {
-	f := maps.Clone(digest.Funcs)
+// funcs are the helpers of the email templates, with the words of lang (a
+// catalogue language).
+func funcs(lang string) map[string]any {
+	f := digest.FuncsFor(lang)
 	f["wrap"] = wrap
 	f["underline"] = func(char, text string) string {
 		return strings.Repeat(char, max(1, min(uniseg.StringWidth(text), textWidth)))
@@ -40,14 +33,10 @@ func itemMeta(it digest.Item, lang string) string {
 		parts = append(parts, it.Site)
 	}
 	if !it.Clipped.IsZero() {
-		parts = append(parts, it.Clipped.Format("2006-01-02"))
+		parts = append(parts, digest.Day(lang, it.Clipped))
 	}
 	if it.Minutes > 0 {
-		if lang == "zh" {
-			parts = append(parts, strconv.Itoa(it.Minutes)+" 分钟")
-		} else {
-			parts = append(parts, strconv.Itoa(it.Minutes)+" min")
-		}
+		parts = append(parts, digest.T(lang, "minutes", it.Minutes))
 	}
 	return headerText(strings.Join(parts, " · "))
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/text"
 	"io"
 	"io/fs"
 	"mime"
@@ -23,6 +21,9 @@ import (
 	"testing/fstest"
 	"time"
 	"unicode/utf8"
+
+	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/text"
 
 	"github.com/digest-newsletter/digest/templates"
 )
@@ -316,7 +317,7 @@ func TestComposeMessage(t *testing.T) {
 					t.Errorf("text line %d is %d columns wide: %q", i+1, w, line)
 				}
 			}
-			if !strings.Contains(p.text, "Jane Doe, Rob Pike · example.org · 2026-11-28 · 7 min") && !strings.Contains(p.text, "Jane Doe, Rob Pike · example.org · 2026-11-28 · 7 分钟") {
+			if !strings.Contains(p.text, "Jane Doe, Rob Pike · example.org · November 28, 2026 · 7 min") && !strings.Contains(p.text, "Jane Doe, Rob Pike · example.org · 2026年11月28日 · 7 分钟") {
 				t.Errorf("text part lacks the byline of the first item:\n%s", p.text)
 			}
 

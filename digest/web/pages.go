@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/text"
 )
 
 // pageData is what the server's page templates are given. Site, Root and
@@ -20,7 +19,7 @@ type pageData struct {
 	Site      digest.Site
 	Root      string // the site's path, "/" unless it is served below a prefix
 	Canonical string
-	Lang      string // "zh" for a Chinese site, else "en"
+	Lang      string // the catalogue language of the site: en, zh-CN, zh-TW, ja
 	View      string // which state of the page to show
 	Email     string
 	Token     string
@@ -32,12 +31,12 @@ type pages struct {
 	unsubscribe, confirm, message *htmltemplate.Template
 }
 
-func parsePages(fsys fs.FS) (*pages, error) {
+func parsePages(fsys fs.FS, language string) (*pages, error) {
 	if fsys == nil {
 		return nil, fmt.Errorf("web: no templates")
 	}
 	parse := func(name string) (*htmltemplate.Template, error) {
-		t, err := htmltemplate.New(name).Funcs(digest.Funcs).ParseFS(fsys, "base.html", name)
+		t, err := htmltemplate.New(name).Funcs(digest.FuncsFor(language)).ParseFS(fsys, "base.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
 		}
@@ -61,7 +60,7 @@ func parsePages(fsys fs.FS) (*pages, error) {
 // token in a Referer, and loading nothing from elsewhere.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, t *htmltemplate.Template, d pageData) {
 	d.Site = s.opt.Site
-	d.Lang = text.Lang(s.opt.Site.Language)
+	d.Lang = digest.UILang(s.opt.Site.Language)
 	d.Root = sitePath(s.opt.Site.URL)
 	d.Canonical = s.opt.Site.URL + r.URL.Path
 	var buf bytes.Buffer

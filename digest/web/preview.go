@@ -48,7 +48,7 @@ type previewData struct {
 //	/email.txt   its plain-text part
 //	/issue.eml   the whole message, to download
 func NewPreview(src PreviewSource, templates fs.FS, site digest.Site, log *slog.Logger) (http.Handler, error) {
-	t, err := htmltemplate.New("preview.html").Funcs(digest.Funcs).ParseFS(templates, "preview.html")
+	t, err := htmltemplate.New("preview.html").Funcs(digest.FuncsFor(site.Language)).ParseFS(templates, "preview.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}

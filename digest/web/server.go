@@ -117,7 +117,7 @@ func New(opt Options) (*Server, error) {
 		s.opt.MailLimit = Rate{Burst: 60, Every: time.Minute}
 	}
 	var err error
-	if s.pages, err = parsePages(opt.Templates); err != nil {
+	if s.pages, err = parsePages(opt.Templates, opt.Site.Language); err != nil {
 		return nil, err
 	}
 	s.ipLimit = newLimiter(s.opt.IPLimit)
