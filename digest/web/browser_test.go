@@ -138,7 +138,7 @@ func TestBrowserLayout(t *testing.T) {
 		name, path string
 		want       []string // text the page must show
 	}{
-		{"archive", "/", []string{"Weekly Digest #2", "Subscribe"}},
+		{"archive", "/", []string{"Weekly Digest #2", "订阅"}},
 		{"issue", issuePath, []string{"十年后的城市", "Supercalifragilisticexpialidocious", "これからの働き方"}},
 		{"email", "/email-preview.html", []string{"十年后的城市", "你好，李雷"}},
 		{"unsubscribe", "/unsubscribe?t=" + unsubToken(e, "a.very.long.address.for.a.narrow.screen@subdomain.example.com"), []string{"a.very.long.address.for.a.narrow.screen@subdomain.example.com", "退订"}},
