@@ -27,7 +27,9 @@ func appendQP(dst []byte, s string, final bool) []byte {
 	start := len(dst)
 	b := bytes.NewBuffer(dst)
 	w := quotedprintable.NewWriter(b)
-	io.WriteString(w, s)
+	// Every line break as LF: the writer makes each a CRLF, but after a
+	// lone CR it loses the next LF (it remembers the CR across bytes).
+	io.WriteString(w, newlines.Replace(s))
 	w.Close() // writing to a bytes.Buffer does not fail
 	dst = b.Bytes()
 	// The writer ends a line within 75 characters: a soft break's '=' fits.
@@ -36,6 +38,8 @@ func appendQP(dst []byte, s string, final bool) []byte {
 	}
 	return dst
 }
+
+var newlines = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // appendField appends the header field "name: value" with its CRLF, folded
 // (RFC 5322 §2.2.3) at spaces so that lines stay within 78 characters
