@@ -1,6 +1,7 @@
 package email
 
 import (
+	htmltemplate "html/template"
 	"strings"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -20,8 +21,24 @@ func funcs(lang string) map[string]any {
 		return strings.Repeat(char, max(1, min(uniseg.StringWidth(text), textWidth)))
 	}
 	f["meta"] = itemMeta
+	f["preheaderFill"] = func() htmltemplate.HTML { return preheaderFill }
+	f["msoOpen"] = func() htmltemplate.HTML { return msoOpen }
+	f["msoClose"] = func() htmltemplate.HTML { return msoClose }
 	return f
 }
+
+// preheaderFill follows the preheader: invisible characters that fill the
+// inbox's preview line, so that it does not run on into the greeting.
+var preheaderFill = htmltemplate.HTML(strings.Repeat("&#847;&zwnj;&nbsp;", 60))
+
+// msoOpen and msoClose wrap the card in a table 600 pixels wide that only
+// Outlook's Word engine sees: it ignores max-width, and would run lines
+// across the whole window. (html/template drops comments written in a
+// template, so they come from here.)
+const (
+	msoOpen  htmltemplate.HTML = `<!--[if mso]><table role="presentation" width="600" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td width="600"><![endif]-->`
+	msoClose htmltemplate.HTML = `<!--[if mso]></td></tr></table><![endif]-->`
+)
 
 // itemMeta is an item's byline: authors · site · date · reading time.
 func itemMeta(it digest.Item, lang string) string {

@@ -717,3 +717,53 @@ func TestComposeDatePerCopy(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeForInboxes: the preheader an inbox previews, the Outlook
+// fixed-width table, the postal address in the footer.
+func TestComposeForInboxes(t *testing.T) {
+	preheader := regexp.MustCompile(`<div class="preheader" style="display:none;[^"]*mso-hide:all">([^<]*?) [\x{034f}\x{200c}\x{00a0}]+</div>`)
+	for _, tt := range []struct {
+		name, want string
+		note       *digest.Note
+	}{
+		{"titles", "Why large language models still cannot count the r&#39;s in strawberry, and what tokenizers have to do with it · AI 时代，个体价值会被重新定义…", nil},
+		{"note", "This week: **tokenizers**, and a city ten years on.", &digest.Note{Title: "Notes", Body: "This week: **tokenizers**, and a city ten years on."}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			is := testIssue()
+			is.Note = tt.note
+			opt := testOptions("en")
+			opt.Site.PostalAddress = "Digest Press, 1 Example Street, Springfield"
+			c, err := NewComposer(is, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := compose(t, c, testSubscribers["en"])
+			p := parseMail(t, raw)
+			m := preheader.FindStringSubmatch(p.html)
+			if m == nil {
+				t.Fatalf("no hidden preheader right after <body>:\n%s", p.html[:min(len(p.html), 3000)])
+			}
+			want := tt.want
+			if tt.note != nil {
+				want = "This week: tokenizers, and a city ten years on."
+			}
+			if m[1] != want {
+				t.Errorf("preheader = %q, want %q", m[1], want)
+			}
+			if i, j := strings.Index(p.html, "<!--[if mso]><table role=\"presentation\" width=\"600\""), strings.Index(p.html, `class="card"`); i < 0 || j < i {
+				t.Errorf("no Outlook table of 600px around the card")
+			}
+			if !strings.Contains(p.html, "<!--[if mso]></td></tr></table><![endif]-->") {
+				t.Errorf("the Outlook table is not closed")
+			}
+			if !strings.Contains(p.html, ">Digest Press, 1 Example Street, Springfield</p>") || !strings.Contains(p.text, "\nDigest Press, 1 Example Street, Springfield\n") {
+				t.Errorf("postal address missing from a part")
+			}
+		})
+	}
+	raw, _ := compose(t, newComposer(t, "en"), testSubscribers["en"])
+	if strings.Contains(parseMail(t, raw).html, `class="postal"`) {
+		t.Error("a postal address shown without site.postal_address")
+	}
+}
