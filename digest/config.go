@@ -39,6 +39,26 @@ type Config struct {
 	Excerpt     int      `yaml:"excerpt_width"` // display columns of an item's excerpt
 	DKIM        *DKIM    `yaml:"dkim"`
 	Email       Email    `yaml:"email"`
+	// ReturnPath is the envelope sender (MAIL FROM) of every issue mailed
+	// over SMTP, VERP-tagged per recipient (see VERP), so that a bounce
+	// names the reader it is about.
+	ReturnPath string         `yaml:"return_path"`
+	Bounces    *BounceMailbox `yaml:"bounces"`
+}
+
+// BounceMailbox is the mailbox that receives what return_path receives: delivery
+// status notifications, complaints, mailed unsubscribe requests. It is a
+// Maildir or an IMAP mailbox.
+type BounceMailbox struct {
+	Maildir string `yaml:"maildir"`
+	// IMAP is imaps://user@host[:port]/MAILBOX (TLS), or imap://… with
+	// STARTTLS; the password comes from the environment.
+	IMAP string `yaml:"imap"`
+	// Move names the IMAP folder a handled message is moved to; without
+	// it a handled message is only marked \Seen and \Flagged.
+	Move string `yaml:"move"`
+	// Every is how often digest serve reads the mailbox (default 10m).
+	Every time.Duration `yaml:"every"`
 }
 
 // Email tunes the messages.
@@ -221,6 +241,9 @@ func (c *Config) Resolve(dir string) error {
 			c.DKIM.Ed25519.KeyFile = abs(c.DKIM.Ed25519.KeyFile)
 		}
 	}
+	if c.Bounces != nil {
+		c.Bounces.Maildir = abs(c.Bounces.Maildir)
+	}
 
 	if c.TagSpecs != nil {
 		c.Tags = c.Tags[:0:0]
@@ -326,6 +349,43 @@ func (c *Config) Resolve(dir string) error {
 	}
 	if s := c.SMTP; s != nil && s.Helo != "" && !helo.MatchString(s.Helo) {
 		return fmt.Errorf("smtp.helo: %q is not a host name", s.Helo)
+	}
+	if c.ReturnPath != "" {
+		a, err := mail.ParseAddress(c.ReturnPath)
+		if err != nil || a.Name != "" || !strings.Contains(a.Address, "@") || !isASCII(a.Address) || strings.Contains(a.Address, "\"") {
+			return fmt.Errorf("return_path: %q is not a bare address such as bounces@example.org", c.ReturnPath)
+		}
+		c.ReturnPath = a.Address
+	}
+	return c.resolveBounces()
+}
+
+// resolveBounces checks the bounces setting.
+func (c *Config) resolveBounces() error {
+	b := c.Bounces
+	if b == nil {
+		return nil
+	}
+	if (b.Maildir == "") == (b.IMAP == "") {
+		return errors.New("bounces: set one of maildir and imap")
+	}
+	if c.ReturnPath == "" {
+		return errors.New("bounces: return_path is not set: the bounce mailbox is where mail to return_path arrives, and bounces only name a reader when they come back to a VERP-tagged return_path")
+	}
+	if b.IMAP != "" {
+		u, err := url.Parse(b.IMAP)
+		if err != nil || (u.Scheme != "imap" && u.Scheme != "imaps") || u.Hostname() == "" || u.User.Username() == "" {
+			return fmt.Errorf("bounces.imap: %q is not imaps://user@host/MAILBOX (or imap://… for STARTTLS)", b.IMAP)
+		}
+		if _, ok := u.User.Password(); ok {
+			return fmt.Errorf("bounces.imap: %q holds a password: it comes from the environment (DIGEST_IMAP_PASSWORD), never from the file", u.Redacted())
+		}
+	}
+	if b.Every == 0 {
+		b.Every = 10 * time.Minute
+	}
+	if b.Every < time.Minute {
+		return fmt.Errorf("bounces.every: %v is less than a minute", b.Every)
 	}
 	return nil
 }

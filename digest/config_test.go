@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -42,6 +43,16 @@ dkim: {domain: x.example, selector: rsa1, key_file: rsa.pem, ed25519: {selector:
 	}
 }
 
+func TestParseConfigBounces(t *testing.T) {
+	c, err := ParseConfig(strings.NewReader("return_path: b@x.example\nbounces: {maildir: ./bounces}\n"), "digest.yaml", "/conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReturnPath != "b@x.example" || c.Bounces.Maildir != "/conf/bounces" || c.Bounces.Every != 10*time.Minute {
+		t.Errorf("return_path %q, bounces %+v", c.ReturnPath, c.Bounces)
+	}
+}
+
 func TestParseConfigErrors(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"colour: blue", "colour"},
@@ -60,6 +71,16 @@ func TestParseConfigErrors(t *testing.T) {
 		{"smtp: {host: h, helo: localhost}", "smtp.helo"},
 		{"dkim: {domain: d.example, selector: s, key_file: k, ed25519: {selector: s, key_file: e}}", "dkim.ed25519.selector"},
 		{"dkim: {domain: d.example, selector: s, key_file: k, ed25519: {key_file: e}}", "dkim.ed25519"},
+		{"return_path: Bounces <b@x.example>", "return_path"},
+		{"return_path: nobody", "return_path"},
+		{"bounces: {maildir: ./b}", "return_path"},
+		{"return_path: b@x.example\nbounces: {}", "bounces"},
+		{"return_path: b@x.example\nbounces: {maildir: ./b, imap: imaps://u@h/INBOX}", "bounces"},
+		{"return_path: b@x.example\nbounces: {imap: 'pop3://u@h/'}", "bounces.imap"},
+		{"return_path: b@x.example\nbounces: {imap: 'imaps://h/INBOX'}", "bounces.imap"},
+		{"return_path: b@x.example\nbounces: {imap: 'imaps://u:secret@h/INBOX'}", "environment"},
+		{"return_path: b@x.example\nbounces: {maildir: b, every: 1s}", "bounces.every"},
+		{"return_path: b@x.example\nbounces: {maildir: b, pop: x}", "pop"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(strings.NewReader(tt.yaml), "digest.yaml", "/")

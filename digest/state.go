@@ -113,11 +113,23 @@ type Run struct {
 	Finished time.Time
 }
 
+// Suppression causes: why an address is no longer mailed.
+const (
+	CauseUnsubscribed = "unsubscribed" // by the link, one click, or a mailed request
+	CauseBounced      = "bounced"      // refused for good: a hard bounce, or BounceLimit refusals at RCPT
+	CauseSoftBounced  = "soft-bounced" // SoftBounceLimit temporary failures reported by the bounce mailbox
+	CauseComplained   = "complained"   // the reader marked a mail as spam (an ARF feedback report)
+)
+
+// SoftBounceLimit is how many soft bounces (delivery status notifications
+// of a temporary failure, each report counted once) suppress an address.
+const SoftBounceLimit = 3
+
 // Suppression is an address that must not be mailed again, whatever the
 // subscriber file says: it unsubscribed, or its mail bounced for good.
 type Suppression struct {
 	Email   string    `json:"email"`
-	Reason  string    `json:"reason"` // "unsubscribed", "bounced", …
+	Reason  string    `json:"reason"` // a Cause…: "unsubscribed", "bounced", …
 	Created time.Time `json:"created"`
 }
 
@@ -197,6 +209,17 @@ type Suppressions interface {
 	IsSuppressed(ctx context.Context, email string) (bool, error)
 	// Suppressions lists every suppression, oldest first.
 	Suppressions(ctx context.Context) ([]Suppression, error)
+}
+
+// Bounces counts the soft bounces the bounce mailbox reported per address.
+type Bounces interface {
+	// AddSoftBounce records the report key (the bounce message's id) of a
+	// soft bounce for email and returns how many reports email has now.
+	// A key recorded before adds nothing, so a report read twice counts
+	// once.
+	AddSoftBounce(ctx context.Context, email, key string, now time.Time) (int, error)
+	// SoftBounces returns how many soft bounces email has.
+	SoftBounces(ctx context.Context, email string) (int, error)
 }
 
 // SiteSubscribers are the readers who subscribed on the site (double
@@ -283,6 +306,7 @@ type State interface {
 	Issues
 	Sends
 	Suppressions
+	Bounces
 	SiteSubscribers
 	Runs
 	Leases

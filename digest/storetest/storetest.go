@@ -35,6 +35,7 @@ func Run(t *testing.T, newState func(t *testing.T) Opener) {
 		{"LeaseHold", testLeaseHold},
 		{"Runs", testRuns},
 		{"Settings", testSettings},
+		{"SoftBounces", testSoftBounces},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newState(t)) })
