@@ -188,7 +188,7 @@ func (a *app) transport() (mailer.Transport, error) {
 			return nil, fmt.Errorf("smtp.username is %q but %s is empty: the relay's password comes from the environment", c.Username, passwordEnv)
 		}
 	}
-	return &mailer.SMTP{Config: c}, nil
+	return &mailer.SMTP{Config: c, ReturnPath: a.cfg.ReturnPath}, nil
 }
 
 func (a *app) close() {

@@ -26,6 +26,10 @@ type SMTP struct {
 	// TLSConfig, when set, replaces the default (verify the relay's
 	// certificate for Config.Host).
 	TLSConfig *tls.Config
+	// ReturnPath, when set, is the envelope sender (MAIL FROM) in place of
+	// the From address, VERP-tagged per recipient (digest.VERP), so that
+	// a bounce names its reader.
+	ReturnPath string
 }
 
 func (s *SMTP) String() string {
@@ -165,11 +169,15 @@ func (c *smtpConn) send(m *email.Message, handOver func() bool) (r Result, retry
 	if c.sc == nil || !c.sc.HasConnection() {
 		return Result{Outcome: Temporary, Response: "no connection", Reconnect: true}, true
 	}
-	if strings.ContainsAny(m.From+m.To, "\r\n<>") {
-		return Result{Outcome: Permanent, Response: fmt.Sprintf("invalid envelope address %q or %q", m.From, m.To)}, false
+	from := m.From
+	if c.relay.ReturnPath != "" {
+		from = digest.VERP(c.relay.ReturnPath, m.To)
 	}
-	mailCmd := "MAIL FROM:<" + m.From + ">"
-	if !text.IsASCII(m.From) || !text.IsASCII(m.To) {
+	if strings.ContainsAny(from+m.To, "\r\n<>") {
+		return Result{Outcome: Permanent, Response: fmt.Sprintf("invalid envelope address %q or %q", from, m.To)}, false
+	}
+	mailCmd := "MAIL FROM:<" + from + ">"
+	if !text.IsASCII(from) || !text.IsASCII(m.To) {
 		if !c.utf8 {
 			return Result{Outcome: Permanent, Response: "the relay does not take addresses that are not ASCII (no SMTPUTF8)"}, false
 		}
