@@ -41,6 +41,10 @@ type ComposerOptions struct {
 	// delivery does just before sending it: a slow, rate-limited run does
 	// not date its last copies hours in the past. Nil means Date for all.
 	Clock func() time.Time
+	// UnsubscribeMailto, when set, is the bounce mailbox's address:
+	// List-Unsubscribe then offers a mailto: to it, whose subject carries
+	// the reader's token, in place of one to Site.Email.
+	UnsubscribeMailto string
 }
 
 // IssueData is what email.html and email.txt are given. Greeting, Email and
@@ -136,7 +140,11 @@ func NewComposer(is *digest.Issue, opt ComposerOptions) (*Composer, error) {
 	c.subject = mime.QEncoding.Encode("UTF-8", headerText(is.Title))
 	c.issueURL = opt.Site.URL + "/" + is.Path()
 	c.unsubBase = opt.Site.URL + "/unsubscribe?t="
-	if opt.Site.Email != "" {
+	if m := opt.UnsubscribeMailto; m != "" {
+		if a, err := mail.ParseAddress(m); err != nil || a.Name != "" || !text.IsASCII(m) || strings.ContainsAny(m, "?&%<>") {
+			return nil, fmt.Errorf("compose: unsubscribe mailto %q is not a bare ASCII address", m)
+		}
+	} else if opt.Site.Email != "" {
 		a, err := mail.ParseAddress(opt.Site.Email)
 		if err != nil || !text.IsASCII(a.Address) {
 			return nil, fmt.Errorf("compose: site.email %q is not an ASCII address", opt.Site.Email)
@@ -232,7 +240,8 @@ func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error)
 		return nil, err
 	}
 
-	unsub := c.unsubBase + digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
+	token := digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
+	unsub := c.unsubBase + token
 	greeting := greet(c.lang, sub.Name)
 	text := filled{b.text, [3]string{greeting, addr, unsub}}
 	html := filled{b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
@@ -241,7 +250,9 @@ func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error)
 	// most 512).
 	var list []byte
 	unsubHeader := "<" + unsub + ">"
-	if c.mailto != "" {
+	if m := c.opt.UnsubscribeMailto; m != "" {
+		unsubHeader += ",\r\n <mailto:" + m + "?subject=unsubscribe%20" + token + ">"
+	} else if c.mailto != "" {
 		unsubHeader += ",\r\n " + c.mailto
 	}
 	list = appendField(list, "Precedence", "bulk")
