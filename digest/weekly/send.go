@@ -423,7 +423,8 @@ func (n *Newsletter) listUnknown(ctx context.Context, key, issue string, rep *Se
 func (n *Newsletter) composer(is *digest.Issue, now time.Time) (*email.Composer, error) {
 	return email.NewComposer(is, email.ComposerOptions{
 		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now, Clock: n.Clock,
-		MaxItems: n.Config.Email.MaxItems,
+		MaxItems:          n.Config.Email.MaxItems,
+		UnsubscribeMailto: n.unsubscribeMailto(),
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
+	"github.com/digest-newsletter/digest/digest/bounces"
 )
 
 // ServeOptions tune Serve.
@@ -20,6 +21,12 @@ type ServeOptions struct {
 	// Closed is called once the HTTP server has stopped, to finish what
 	// the handler still has queued; it is given a few seconds.
 	Closed func(ctx context.Context) error
+	// Bounces, when set, opens the bounce mailbox, read at the start and
+	// then every BounceEvery beside the schedule.
+	Bounces     func(ctx context.Context) (bounces.Mailbox, error)
+	BounceEvery time.Duration
+	// PreviousSecrets still verify the tokens of mailed unsubscribes.
+	PreviousSecrets [][]byte
 }
 
 // Serve serves the site on l and runs the weekly build and send at the
@@ -56,6 +63,11 @@ func (n *Newsletter) Serve(ctx context.Context, l net.Listener, o ServeOptions) 
 	}
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- sched.Loop(loopCtx, jobCtx) }()
+	bouncesDone := make(chan struct{})
+	go func() {
+		defer close(bouncesDone)
+		n.readBouncesEvery(loopCtx, o)
+	}()
 
 	var runErr error
 	select {
@@ -70,6 +82,7 @@ func (n *Newsletter) Serve(ctx context.Context, l net.Listener, o ServeOptions) 
 		}
 	}
 	stopLoop()
+	<-bouncesDone
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && runErr == nil {
@@ -89,4 +102,38 @@ func (n *Newsletter) Serve(ctx context.Context, l net.Listener, o ServeOptions) 
 	}
 	log.Info("stopped")
 	return runErr
+}
+
+// readBouncesEvery reads the bounce mailbox now and every o.BounceEvery
+// until ctx ends; a mailbox that cannot be read is tried again next time.
+func (n *Newsletter) readBouncesEvery(ctx context.Context, o ServeOptions) {
+	if o.Bounces == nil || o.BounceEvery <= 0 {
+		return
+	}
+	t := time.NewTicker(o.BounceEvery)
+	defer t.Stop()
+	for {
+		n.readBouncesOnce(ctx, o)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (n *Newsletter) readBouncesOnce(ctx context.Context, o ServeOptions) {
+	mb, err := o.Bounces(ctx)
+	if err != nil {
+		o.Log.Warn("bounce mailbox not read", "err", err)
+		return
+	}
+	defer mb.Close()
+	rep, err := n.ReadBounces(ctx, mb, BounceOptions{Now: o.Clock(), PreviousSecrets: o.PreviousSecrets})
+	if err != nil && ctx.Err() == nil {
+		o.Log.Warn("bounce mailbox read in part", "mailbox", mb.String(), "err", err)
+	}
+	if rep != nil && rep.Read > 0 {
+		o.Log.Info("bounce mailbox read", "mailbox", rep.Mailbox, "read", rep.Read, "suppressed", rep.Suppressed)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -16,6 +17,9 @@ type Status struct {
 	Issues       []IssueStatus        `json:"issues"`
 	Unmailed     []string             `json:"unmailed"` // published issues never mailed to everyone over the relay (or outbox)
 	Suppressions []digest.Suppression `json:"suppressions"`
+	// SuppressedBy counts the suppressions by cause: unsubscribed,
+	// bounced, soft-bounced, complained.
+	SuppressedBy map[string]int `json:"suppressions_by_cause"`
 	// Confirmed and Pending count the subscribers of the site's form
 	// (double opt-in), beside the CSV file.
 	Confirmed int        `json:"confirmed_subscribers"`
@@ -81,6 +85,10 @@ func (n *Newsletter) Status(ctx context.Context, state string) (*Status, error) 
 	if st.Suppressions == nil {
 		st.Suppressions = []digest.Suppression{}
 	}
+	st.SuppressedBy = map[string]int{}
+	for _, s := range st.Suppressions {
+		st.SuppressedBy[s.Reason]++
+	}
 	if st.Confirmed, st.Pending, err = n.State.SubscriberCounts(ctx); err != nil {
 		return nil, err
 	}
@@ -91,6 +99,32 @@ func (n *Newsletter) Status(ctx context.Context, state string) (*Status, error) 
 		return nil, err
 	}
 	return st, nil
+}
+
+// Causes lists the suppression causes in the order a report shows them.
+var Causes = []string{digest.CauseUnsubscribed, digest.CauseBounced, digest.CauseSoftBounced, digest.CauseComplained}
+
+// SuppressionSummary writes suppression counts by cause as "3 unsubscribed,
+// 1 bounced", or "none".
+func SuppressionSummary(m map[string]int) string {
+	var parts []string
+	for _, k := range Causes {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+		}
+	}
+	var other []string
+	for k, v := range m {
+		if !slices.Contains(Causes, k) && v > 0 {
+			other = append(other, fmt.Sprintf("%d %s", v, k))
+		}
+	}
+	slices.Sort(other)
+	parts = append(parts, other...)
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // DeliverySummary writes ledger counts as "3 sent, 1 failed", or "not
