@@ -49,6 +49,7 @@ Commands:
     serve    [--addr HOST:PORT] [--drain DURATION] [--log-json] [--trust-proxy]
                                                        archive, feeds, (un)subscribe, weekly schedule
     status   [--json]                                  issues, deliveries, suppressions
+    bounces  [--json]                                  read the bounce mailbox: bounces, complaints, mailed unsubscribes
     dkim                                               the DNS TXT records to publish (DKIM, SPF, DMARC)
     version                                            print the version
     help     [COMMAND]                                 this text, or a command's flags

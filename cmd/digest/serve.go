@@ -71,7 +71,11 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("serving", "url", "http://"+l.Addr().String()+"/", "out", a.cfg.Out, "site", a.cfg.Site.URL)
-	return n.Serve(ctx, l, weekly.ServeOptions{Handler: srv, Clock: clock, Drain: o.drain, Log: log, Closed: srv.Close})
+	so := weekly.ServeOptions{Handler: srv, Clock: clock, Drain: o.drain, Log: log, Closed: srv.Close, PreviousSecrets: previous}
+	if b := a.cfg.Bounces; b != nil {
+		so.Bounces, so.BounceEvery = a.bounceMailbox, b.Every
+	}
+	return n.Serve(ctx, l, so)
 }
 
 // confirmSender mails the double opt-in message through the configured

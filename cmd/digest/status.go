@@ -16,7 +16,7 @@ import (
 func init() {
 	var asJSON bool
 	commands["status"] = &command{
-		summary: "show the issues and their deliveries, the site's subscribers, the last weekly run and the suppressions",
+		summary: "show the issues and their deliveries, the site's subscribers, the last weekly run and the suppressions by cause",
 		flags:   func(fs *flagSet) { fs.BoolVar(&asJSON, "json", false, "print a JSON summary on stdout") },
 		run: func(ctx context.Context, a *app) error {
 			st, err := a.status(ctx)
@@ -43,7 +43,7 @@ func init() {
 			if r := st.LastRun; r != nil {
 				fmt.Fprintf(w, "last weekly run\t%s\t%s %s\n", r.At, r.Outcome, r.Issue)
 			}
-			fmt.Fprintf(w, "suppressions\t%d\n", len(st.Suppressions))
+			fmt.Fprintf(w, "suppressions\t%d: %s\n", len(st.Suppressions), weekly.SuppressionSummary(st.SuppressedBy))
 			for _, s := range st.Suppressions {
 				fmt.Fprintf(w, "  %s\t%s\t%s\n", s.Email, s.Reason, s.Created.Format("2006-01-02 15:04"))
 			}
@@ -57,7 +57,7 @@ func init() {
 func (a *app) status(ctx context.Context) (*weekly.Status, error) {
 	if _, err := os.Stat(a.cfg.State); errors.Is(err, fs.ErrNotExist) {
 		return &weekly.Status{State: weekly.DisplayPath(a.cfg.State) + " (none yet: nothing built)",
-			Issues: []weekly.IssueStatus{}, Unmailed: []string{}, Suppressions: []digest.Suppression{}}, nil
+			Issues: []weekly.IssueStatus{}, Unmailed: []string{}, Suppressions: []digest.Suppression{}, SuppressedBy: map[string]int{}}, nil
 	}
 	s, err := sqlite.OpenReadOnly(ctx, a.cfg.State)
 	if err != nil {
