@@ -133,6 +133,44 @@ var catalog = map[string]msg{
 	"notfound_heading":    {"Page not found", "找不到页面", "找不到頁面", "ページが見つかりません"},
 	"notfound_lead":       {"Try the %s.", "看看%s吧。", "看看%s吧。", "%sをご覧ください。"},
 
+	// The subscribe form, and the server's answers to it.
+	"send_me":            {"Send me:", "想收到：", "想收到：", "受け取るタグ："},
+	"deferred_lead":      {"Many people are subscribing right now: if the address can subscribe, its confirmation link goes out within %d minutes. It works for 48 hours.", "现在订阅的人很多：如果这个地址可以订阅，确认邮件会在 %d 分钟内发出。链接 48 小时内有效。", "現在訂閱的人很多：如果這個地址可以訂閱，確認郵件會在 %d 分鐘內發出。連結 48 小時內有效。", "ただいま申し込みが集中しています。このアドレスで購読できる場合、確認のリンクは %d 分以内にお送りします。有効期限は 48 時間です。"},
+	"deferred_lead.one":  {"Many people are subscribing right now: if the address can subscribe, its confirmation link goes out within %d minute. It works for 48 hours.", "", "", ""},
+	"limited_wait":       {"Nothing was sent. Please try again in %d minutes.", "这次什么都没有发送。请在 %d 分钟后再试。", "這次什麼都沒有發送。請在 %d 分鐘後再試。", "何も送っていません。%d 分後にもう一度お試しください。"},
+	"limited_wait.one":   {"Nothing was sent. Please try again in %d minute.", "", "", ""},
+	"used_heading":       {"This link was used already", "链接已经用过", "連結已經用過", "このリンクは使用済みです"},
+	"used_lead":          {"A confirmation link works once. If you are not subscribed yet, subscribe again from the %s.", "每个确认链接只能用一次。如果还没有订阅成功，请在%s重新订阅。", "每個確認連結只能用一次。如果還沒有訂閱成功，請在%s重新訂閱。", "確認のリンクは一度しか使えません。まだ購読できていなければ、%sからもう一度お申し込みください。"},
+	"left_heading":       {"This address has left", "这个地址已经退订", "這個地址已經取消訂閱", "このアドレスは購読をやめています"},
+	"left_lead":          {"It unsubscribed (or its mail bounced) after this link was sent, so it was not subscribed again. To come back, subscribe again from the %s.", "这个链接发出之后，该地址退订了（或邮件被退回），所以没有重新订阅。想再订阅，请在%s重新申请。", "這個連結發出之後，該地址取消了訂閱（或郵件被退回），所以沒有重新訂閱。想再訂閱，請在%s重新申請。", "このリンクを送った後に購読をやめた（またはメールが届かなかった）ため、購読は再開していません。再開するには%sからもう一度お申し込みください。"},
+	"badrequest_heading": {"Bad request", "无效的请求", "無效的請求", "リクエストが正しくありません"},
+	"nothing_changed":    {"Nothing was changed.", "什么都没有改变。", "什麼都沒有改變。", "何も変更していません。"},
+	"subscribed_prefs":   {"You can also %s.", "也可以%s。", "也可以%s。", "%sこともできます。"},
+	"choose_tags":        {"choose what you get", "选择想收到的标签", "選擇想收到的標籤", "受け取るタグを選ぶ"},
+
+	// The preferences page.
+	"prefs_title":        {"Your subscription", "订阅设置", "訂閱設定", "購読の設定"},
+	"prefs_heading":      {"Your subscription to %s", "《%s》订阅设置", "《%s》訂閱設定", "%sの購読設定"},
+	"prefs_address":      {"Address: %s", "地址：%s", "地址：%s", "アドレス：%s"},
+	"prefs_saved":        {"Saved.", "已保存。", "已儲存。", "保存しました。"},
+	"prefs_notags":       {"Choose at least one tag, or leave.", "请至少选择一个标签，或者退订。", "請至少選擇一個標籤，或者取消訂閱。", "タグを少なくとも一つ選ぶか、購読をやめてください。"},
+	"prefs_left":         {"This address has left and gets no more mail. To come back, subscribe again from the %s.", "这个地址已经退订，不会再收到邮件。想再订阅，请在%s重新申请。", "這個地址已經取消訂閱，不會再收到郵件。想再訂閱，請在%s重新申請。", "このアドレスは購読をやめており、メールは届きません。再開するには%sからお申し込みください。"},
+	"prefs_tags":         {"Tags to get", "想收到的标签", "想收到的標籤", "受け取るタグ"},
+	"prefs_pause":        {"Pause", "暂停", "暫停", "一時停止"},
+	"prefs_pause_label":  {"Send me nothing for now", "暂时不发邮件给我", "暫時不寄郵件給我", "しばらく何も送らない"},
+	"prefs_save":         {"Save", "保存", "儲存", "保存"},
+	"prefs_leave":        {"Leave", "退订", "取消訂閱", "購読をやめる"},
+	"prefs_file":         {"This address is on the owner's list: its tags are set by the owner.", "这个地址在站长的名单上，标签由站长设置。", "這個地址在站長的名單上，標籤由站長設定。", "このアドレスは発行者のリストにあり、タグは発行者が設定します。"},
+	"prefs_only_buttons": {"Opening this page changes nothing: only the buttons do.", "打开此页面不会改变任何设置，只有按钮会。", "打開此頁面不會改變任何設定，只有按鈕會。", "このページを開いただけでは何も変わりません。ボタンを押したときだけ変わります。"},
+	"preferences":        {"Preferences", "订阅设置", "訂閱設定", "購読の設定"},
+
+	// The welcome mail.
+	"welcome_subject": {"Welcome to %s", "欢迎订阅%s", "歡迎訂閱%s", "%sへようこそ"},
+	"welcome_lead":    {"Welcome to %s! Every issue goes to %s.", "欢迎订阅%s！每期会发送到 %s。", "歡迎訂閱%s！每期會發送到 %s。", "%sへようこそ。毎号 %s にお送りします。"},
+	"welcome_tags":    {"You chose: %s", "你选择了：%s", "你選擇了：%s", "選んだタグ：%s"},
+	"welcome_latest":  {"The latest issue: %s", "最新一期：%s", "最新一期：%s", "最新号：%s"},
+	"welcome_prefs":   {"Choose your tags, pause or leave at any time:", "随时可以更改想收到的标签、暂停或退订：", "隨時可以更改想收到的標籤、暫停或取消訂閱：", "タグの選択、一時停止、購読の停止はいつでもこちらから："},
+
 	// The preview page of the owner.
 	"preview":          {"Preview", "预览", "預覽", "プレビュー"},
 	"preview_rendered": {"rendered %s · reload to render again", "渲染于 %s · 刷新即重新渲染", "渲染於 %s · 重新整理即重新渲染", "%s に表示 · 再読み込みで再表示"},

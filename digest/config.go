@@ -44,6 +44,31 @@ type Config struct {
 	// names the reader it is about.
 	ReturnPath string         `yaml:"return_path"`
 	Bounces    *BounceMailbox `yaml:"bounces"`
+	Subscribe  Subscribe      `yaml:"subscribe"`
+}
+
+// Subscribe bounds the subscribe form of `digest serve`: requests per
+// network (so that one carrier NAT is one client, and sixty addresses of
+// one /24 are not sixty), confirmation mails in all, and per address.
+type Subscribe struct {
+	PerNetwork Rate         `yaml:"per_network"` // requests per /24 (IPv4) or /56 (IPv6)
+	Overall    Rate         `yaml:"overall"`     // confirmation mails, all addresses together
+	PerAddress ConfirmLimit `yaml:"per_address"`
+}
+
+// Rate is a token bucket: Burst at once, then one per Every.
+type Rate struct {
+	Burst int           `yaml:"burst"`
+	Every time.Duration `yaml:"every"`
+}
+
+// DefaultSubscribe are the subscribe limits when digest.yaml sets none:
+// generous enough for a launch spike or a carrier NAT, tight enough that
+// the form cannot be used to mail-bomb the relay.
+var DefaultSubscribe = Subscribe{
+	PerNetwork: Rate{Burst: 20, Every: 30 * time.Second},
+	Overall:    Rate{Burst: 200, Every: 5 * time.Second},
+	PerAddress: DefaultConfirmLimit,
 }
 
 // BounceMailbox is the mailbox that receives what return_path receives: delivery
@@ -199,6 +224,7 @@ func DefaultConfig() *Config {
 		Feed:      Feed{Entries: 20},
 		Excerpt:   240,
 		Email:     Email{MaxItems: 30},
+		Subscribe: DefaultSubscribe,
 	}
 }
 
@@ -335,6 +361,17 @@ func (c *Config) Resolve(dir string) error {
 	}
 	if c.SecretEnv == "" {
 		return errors.New("secret_env: empty")
+	}
+	for _, r := range []struct {
+		key string
+		r   Rate
+	}{{"subscribe.per_network", c.Subscribe.PerNetwork}, {"subscribe.overall", c.Subscribe.Overall}} {
+		if r.r.Burst < 1 || r.r.Every <= 0 {
+			return fmt.Errorf("%s: want a burst of at least 1 and a positive every, e.g. {burst: 20, every: 30s}", r.key)
+		}
+	}
+	if l := c.Subscribe.PerAddress; l.PerDay < 1 || l.Interval < 0 {
+		return errors.New("subscribe.per_address: want per_day of at least 1 and a non-negative interval, e.g. {interval: 10m, per_day: 3}")
 	}
 	if d := c.DKIM; d != nil && (d.Domain == "" || d.Selector == "" || d.KeyFile == "") {
 		return errors.New("dkim: domain, selector and key_file are all needed")

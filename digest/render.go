@@ -20,6 +20,7 @@ type Page struct {
 	Canonical string   // absolute URL of the page
 	Issues    []*Issue // the archive, newest first (index)
 	Issue     *Issue   // the issue (issue pages)
+	Tags      []string // the tags a reader may choose on the subscribe form; none for one tag
 }
 
 // Renderer renders pages from a template folder (see package templates).

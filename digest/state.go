@@ -2,8 +2,11 @@ package digest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -136,8 +139,8 @@ type Suppression struct {
 // ConfirmLimit bounds the confirmation mails sent to one address, so that the
 // form cannot be used to flood someone's inbox.
 type ConfirmLimit struct {
-	Interval time.Duration // at least this long between two mails
-	PerDay   int           // at most this many mails in a day
+	Interval time.Duration `yaml:"interval"` // at least this long between two mails
+	PerDay   int           `yaml:"per_day"`  // at most this many mails in a day
 }
 
 // DefaultConfirmLimit is one mail per 10 minutes and 3 a day per address.
@@ -222,17 +225,66 @@ type Bounces interface {
 	SoftBounces(ctx context.Context, email string) (int, error)
 }
 
+// Errors of confirming a subscription: the link was used already (or its
+// confirmation is gone), or the address was suppressed after the link was
+// mailed, which a confirmation never lifts.
+var (
+	ErrNoConfirmation  = errors.New("no pending confirmation: the link was used already, or is too old")
+	ErrSuppressedSince = errors.New("the address left or bounced after this link was mailed")
+)
+
+// SiteSubscriber is a reader the site knows: confirmed on the form, or
+// imported by the owner. Preferences are the reader's own.
+type SiteSubscriber struct {
+	Email      string    `json:"email"`
+	Name       string    `json:"name"`
+	Tags       []string  `json:"tags"` // empty means every tag
+	Paused     bool      `json:"paused"`
+	Confirmed  time.Time `json:"confirmed"`
+	Source     string    `json:"source"`               // "site", or the export it was imported from
+	Suppressed string    `json:"suppressed,omitempty"` // the reason, when suppressed
+}
+
 // SiteSubscribers are the readers who subscribed on the site (double
-// opt-in) and the confirmations still pending.
+// opt-in) or were imported, and the confirmations still pending.
 type SiteSubscribers interface {
 	// RequestConfirmation records that email asked to subscribe at now,
-	// and reports whether a confirmation mail may be sent to it under lim.
-	RequestConfirmation(ctx context.Context, email, name string, now time.Time, lim ConfirmLimit) (send bool, err error)
-	// Confirm makes email a subscriber, if its confirmation is pending.
+	// with the tags chosen on the form, and reports whether a
+	// confirmation mail may be sent to it under lim.
+	RequestConfirmation(ctx context.Context, email, name string, tags []string, now time.Time, lim ConfirmLimit) (send bool, err error)
+	// Confirm makes email a subscriber with the tags it asked for. It uses
+	// up the pending confirmation (ErrNoConfirmation when there is none),
+	// and refuses with ErrSuppressedSince when the address was suppressed
+	// after its latest confirmation link was mailed; an older suppression
+	// is lifted (a reader who left and asked to come back).
 	Confirm(ctx context.Context, email string, now time.Time) (added bool, err error)
+	// AddSubscriber adds or updates sub (an import), keeping any
+	// suppression of it: it reports whether the address is new.
+	AddSubscriber(ctx context.Context, sub SiteSubscriber, now time.Time) (added bool, err error)
+	// SiteSubscriber returns one subscriber, or an error wrapping ErrNotFound.
+	SiteSubscriber(ctx context.Context, email string) (SiteSubscriber, error)
+	// SetPreferences changes a subscriber's tags and pause, or returns an
+	// error wrapping ErrNotFound.
+	SetPreferences(ctx context.Context, email string, tags []string, paused bool) error
+	// ListSubscribers yields every subscriber, suppressed and paused ones
+	// too, in address order.
+	ListSubscribers(ctx context.Context) iter.Seq2[SiteSubscriber, error]
+	// Erase forgets email and everything tied to it (subscription,
+	// confirmation, deliveries, suppression), keeping only a hash of it
+	// that IsSuppressed still finds: a removed reader is never mailed
+	// again. It reports whether anything was known of it.
+	Erase(ctx context.Context, email string, now time.Time) (bool, error)
+	// Subscribers yields the subscribers to mail: confirmed, not paused,
+	// not suppressed.
 	Subscribers(ctx context.Context) iter.Seq2[Subscriber, error]
 	IsSubscriber(ctx context.Context, email string) (bool, error)
 	SubscriberCounts(ctx context.Context) (confirmed, pending int, err error)
+}
+
+// ErasedHash is the hash an erased address is remembered by.
+func ErasedHash(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return hex.EncodeToString(sum[:])
 }
 
 // Runs are the handled weekly runs of `digest serve`.

@@ -58,6 +58,7 @@ const (
 	tokenVersion     = 2
 	tokenUnsubscribe = 'u'
 	tokenConfirm     = 'c'
+	tokenPreferences = 'p'
 	tokenMACLen      = 16
 	tokenMaxLen      = 512 // encoded; an address is at most 254 bytes
 )
@@ -75,6 +76,19 @@ func UnsubscribeToken(secret []byte, email, list string) string {
 // for, or ErrBadToken if it was not made with secret for list.
 func VerifyUnsubscribeToken(secret []byte, token, list string) (email string, err error) {
 	email, _, err = verifyToken(secret, tokenUnsubscribe, token, list)
+	return email, err
+}
+
+// PreferencesToken returns the token of the preferences link in every
+// mail to email on list. It panics if CheckSecret(secret) fails.
+func PreferencesToken(secret []byte, email, list string) string {
+	return makeToken(secret, tokenPreferences, email, list, nil)
+}
+
+// VerifyPreferencesToken returns the address a preferences token was made
+// for, or ErrBadToken if it was not made with secret for list.
+func VerifyPreferencesToken(secret []byte, token, list string) (email string, err error) {
+	email, _, err = verifyToken(secret, tokenPreferences, token, list)
 	return email, err
 }
 

@@ -61,7 +61,14 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		Logger:          log,
 		Now:             clock,
 		SendConfirm:     a.confirmSender(n, clock),
-		TrustProxy:      o.trustProxy,
+		SendWelcome: func(ctx context.Context, sub digest.Subscriber, prefs string) error {
+			return n.SendWelcome(ctx, sub, prefs, clock())
+		},
+		ConfirmLimit: a.cfg.Subscribe.PerAddress,
+		NetworkLimit: a.cfg.Subscribe.PerNetwork,
+		MailLimit:    a.cfg.Subscribe.Overall,
+		Tags:         a.cfg.Tags,
+		TrustProxy:   o.trustProxy,
 	})
 	if err != nil {
 		return err

@@ -226,8 +226,8 @@ func TestServe(t *testing.T) {
 	if got["ann@example.com"] != 1 || got["cy@example.com"] != 1 || got["bob@example.com"] != 0 {
 		t.Errorf("messages per recipient %v, want one each for ann and cy, none for bob who unsubscribed", got)
 	}
-	if got["dee@example.com"] != 2 {
-		t.Errorf("dee@example.com got %d messages, want 2: the confirmation and the issue", got["dee@example.com"])
+	if got["dee@example.com"] != 3 {
+		t.Errorf("dee@example.com got %d messages, want 3: the confirmation, the welcome and the issue", got["dee@example.com"])
 	}
 	if resp, body := httpGet(t, s.URL+"/issues/2026-W49/"); resp.StatusCode != 200 || !strings.Contains(body, "十年后的城市") {
 		t.Errorf("the issue page after the run: %d", resp.StatusCode)

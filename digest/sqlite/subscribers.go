@@ -13,8 +13,9 @@ import (
 )
 
 // Subscribers who joined through the web form, after confirming by email
-// (double opt-in), and the confirmations still pending. The subscribers file
-// is the owner's; these are the readers', and a send takes both.
+// (double opt-in), or whom the owner imported; the confirmations still
+// pending; and the hashes of erased addresses. The subscribers file is the
+// owner's; these are the readers', and a send takes both.
 func init() {
 	schema = append(schema,
 		`CREATE TABLE IF NOT EXISTS subscribers (
@@ -32,15 +33,37 @@ func init() {
 			last_sent TEXT NOT NULL,
 			sent      INTEGER NOT NULL -- confirmation mails sent in the window
 		) WITHOUT ROWID`,
+		// erased: what is left of an address the owner removed, so that it
+		// is never mailed again (digest.ErasedHash).
+		`CREATE TABLE IF NOT EXISTS erased (
+			hash    TEXT PRIMARY KEY,
+			created TEXT NOT NULL
+		) WITHOUT ROWID`,
+	)
+	columns = append(columns,
+		column{"subscribers", "paused", "INTEGER NOT NULL DEFAULT 0"},
+		column{"subscribers", "source", "TEXT NOT NULL DEFAULT 'site'"},
+		column{"confirmations", "tags", "TEXT NOT NULL DEFAULT ''"},
 	)
 }
 
-// RequestConfirmation records that email (with name) asked to subscribe at
-// now, and reports whether a confirmation mail may be sent to it under lim.
-// Whether the address is already subscribed plays no part, so that callers
-// cannot leak it.
-func (s *Store) RequestConfirmation(ctx context.Context, email, name string, now time.Time, lim digest.ConfirmLimit) (send bool, err error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+func joinTags(tags []string) string { return strings.Join(tags, "\x1f") }
+
+func splitTags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\x1f")
+}
+
+func normEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// RequestConfirmation records that email (with name and the tags chosen)
+// asked to subscribe at now, and reports whether a confirmation mail may be
+// sent to it under lim. Whether the address is already subscribed plays no
+// part, so that callers cannot leak it.
+func (s *Store) RequestConfirmation(ctx context.Context, email, name string, tags []string, now time.Time, lim digest.ConfirmLimit) (send bool, err error) {
+	email = normEmail(email)
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM confirmations WHERE requested < ?`, formatTime(now.Add(-digest.ConfirmFor))); err != nil {
 			return err
@@ -51,8 +74,8 @@ func (s *Store) RequestConfirmation(ctx context.Context, email, name string, now
 			Scan(&requested, &lastSent, &sent)
 		if errors.Is(err, sql.ErrNoRows) {
 			send = lim.PerDay > 0
-			_, err = tx.ExecContext(ctx, `INSERT INTO confirmations (email, name, requested, last_sent, sent) VALUES (?, ?, ?, ?, ?)`,
-				email, name, formatTime(now), formatTime(now), 1)
+			_, err = tx.ExecContext(ctx, `INSERT INTO confirmations (email, name, tags, requested, last_sent, sent) VALUES (?, ?, ?, ?, ?, ?)`,
+				email, name, joinTags(tags), formatTime(now), formatTime(now), 1)
 			return err
 		}
 		if err != nil {
@@ -67,8 +90,8 @@ func (s *Store) RequestConfirmation(ctx context.Context, email, name string, now
 			lastSent = formatTime(now)
 			sent++
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE confirmations SET name = ?, requested = ?, last_sent = ?, sent = ? WHERE email = ?`,
-			name, formatTime(window), lastSent, sent, email)
+		_, err = tx.ExecContext(ctx, `UPDATE confirmations SET name = ?, tags = ?, requested = ?, last_sent = ?, sent = ? WHERE email = ?`,
+			name, joinTags(tags), formatTime(window), lastSent, sent, email)
 		return err
 	})
 	if err != nil {
@@ -77,29 +100,55 @@ func (s *Store) RequestConfirmation(ctx context.Context, email, name string, now
 	return send, nil
 }
 
-// Confirm makes email a subscriber, as confirmed at now, and lifts any
-// suppression of it (a reader who left and came back). The name given when
-// asking is kept. Confirming twice is harmless; it reports whether the
-// address is new.
+// Confirm makes email a subscriber, as confirmed at now, with the name and
+// tags given when asking, and uses up its pending confirmation: a link
+// works once. A suppression made before the latest link was mailed (the
+// reader left, then asked again) is lifted; one made after is kept, and the
+// link refused.
 func (s *Store) Confirm(ctx context.Context, email string, now time.Time) (added bool, err error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = normEmail(email)
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var name string
-		err := tx.QueryRowContext(ctx, `SELECT name FROM confirmations WHERE email = ?`, email).Scan(&name)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+		var name, tags, lastSent string
+		err := tx.QueryRowContext(ctx, `SELECT name, tags, last_sent FROM confirmations WHERE email = ?`, email).Scan(&name, &tags, &lastSent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return digest.ErrNoConfirmation
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, confirmed) VALUES (?, ?, ?)
-			ON CONFLICT(email) DO NOTHING`, email, name, formatTime(now))
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		added = n > 0
-		if _, err := tx.ExecContext(ctx, `DELETE FROM confirmations WHERE email = ?`, email); err != nil {
+		// A suppression, or an erasure, made after the link was mailed
+		// stands: the reader left since.
+		for _, q := range []struct{ sql, key string }{
+			{`SELECT created FROM suppressions WHERE email = ?`, email},
+			{`SELECT created FROM erased WHERE hash = ?`, digest.ErasedHash(email)},
+		} {
+			var created string
+			err := tx.QueryRowContext(ctx, q.sql, q.key).Scan(&created)
+			if err == nil && parseTime(created).After(parseTime(lastSent)) {
+				return digest.ErrSuppressedSince
+			}
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE email = ?`, email).Scan(&n); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM suppressions WHERE email = ?`, email)
+		added = n == 0
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, tags, confirmed, source) VALUES (?, ?, ?, ?, 'site')
+			ON CONFLICT(email) DO UPDATE SET tags = excluded.tags, paused = 0`, email, name, tags, formatTime(now)); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM confirmations WHERE email = ?`,
+			`DELETE FROM suppressions WHERE email = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, email); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM erased WHERE hash = ?`, digest.ErasedHash(email))
 		return err
 	})
 	if err != nil {
@@ -108,14 +157,134 @@ func (s *Store) Confirm(ctx context.Context, email string, now time.Time) (added
 	return added, nil
 }
 
-// Subscribers yields the confirmed subscribers who are not suppressed, in
-// address order, streaming from the state so that memory stays flat however
-// many there are. Stopping early is fine. A send adds them to its ledger
-// alongside the rows of the subscribers file.
+// AddSubscriber adds sub, or updates its name and tags, leaving any
+// suppression in place: an import never re-subscribes someone who left.
+func (s *Store) AddSubscriber(ctx context.Context, sub digest.SiteSubscriber, now time.Time) (added bool, err error) {
+	email := normEmail(sub.Email)
+	confirmed := sub.Confirmed
+	if confirmed.IsZero() {
+		confirmed = now
+	}
+	source := sub.Source
+	if source == "" {
+		source = "site"
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE email = ?`, email).Scan(&n); err != nil {
+			return err
+		}
+		added = n == 0
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, name, tags, confirmed, paused, source) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(email) DO UPDATE SET name = excluded.name, tags = excluded.tags, paused = excluded.paused`,
+			email, sub.Name, joinTags(sub.Tags), formatTime(confirmed), sub.Paused, source)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("state: add subscriber %s: %w", email, err)
+	}
+	return added, nil
+}
+
+// SiteSubscriber returns the subscriber email.
+func (s *Store) SiteSubscriber(ctx context.Context, email string) (digest.SiteSubscriber, error) {
+	for sub, err := range s.listSubscribers(ctx, normEmail(email)) {
+		return sub, err
+	}
+	return digest.SiteSubscriber{}, fmt.Errorf("subscriber %s: %w", email, digest.ErrNotFound)
+}
+
+// SetPreferences changes the tags and pause of a subscriber.
+func (s *Store) SetPreferences(ctx context.Context, email string, tags []string, paused bool) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET tags = ?, paused = ? WHERE email = ?`, joinTags(tags), paused, normEmail(email))
+	if err != nil {
+		return fmt.Errorf("state: preferences of %s: %w", email, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("subscriber %s: %w", email, digest.ErrNotFound)
+	}
+	return nil
+}
+
+// ListSubscribers yields every subscriber with its suppression, if any.
+func (s *Store) ListSubscribers(ctx context.Context) iter.Seq2[digest.SiteSubscriber, error] {
+	return s.listSubscribers(ctx, "")
+}
+
+func (s *Store) listSubscribers(ctx context.Context, only string) iter.Seq2[digest.SiteSubscriber, error] {
+	return func(yield func(digest.SiteSubscriber, error) bool) {
+		q := `SELECT s.email, s.name, s.tags, s.paused, s.confirmed, s.source, coalesce(p.reason, '')
+			FROM subscribers s LEFT JOIN suppressions p ON p.email = lower(s.email)`
+		var args []any
+		if only != "" {
+			q += ` WHERE s.email = ?`
+			args = append(args, only)
+		}
+		rows, err := s.db.QueryContext(ctx, q+` ORDER BY s.email`, args...)
+		if err != nil {
+			yield(digest.SiteSubscriber{}, fmt.Errorf("state: subscribers: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sub digest.SiteSubscriber
+			var tags, confirmed string
+			if err := rows.Scan(&sub.Email, &sub.Name, &tags, &sub.Paused, &confirmed, &sub.Source, &sub.Suppressed); err != nil {
+				yield(digest.SiteSubscriber{}, fmt.Errorf("state: subscribers: %w", err))
+				return
+			}
+			sub.Tags = splitTags(tags)
+			if sub.Tags == nil {
+				sub.Tags = []string{}
+			}
+			sub.Confirmed = parseTime(confirmed)
+			if !yield(sub, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(digest.SiteSubscriber{}, fmt.Errorf("state: subscribers: %w", err))
+		}
+	}
+}
+
+// Erase forgets email everywhere and remembers only its hash.
+func (s *Store) Erase(ctx context.Context, email string, now time.Time) (known bool, err error) {
+	email = normEmail(email)
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM subscribers WHERE email = ?`,
+			`DELETE FROM confirmations WHERE email = ?`,
+			`DELETE FROM suppressions WHERE email = ?`,
+			`DELETE FROM deliveries WHERE email = ?`,
+			`DELETE FROM soft_bounces WHERE email = ?`,
+		} {
+			res, err := tx.ExecContext(ctx, q, email)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				known = true
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO erased (hash, created) VALUES (?, ?) ON CONFLICT(hash) DO NOTHING`,
+			digest.ErasedHash(email), formatTime(now))
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("state: erase %s: %w", email, err)
+	}
+	return known, nil
+}
+
+// Subscribers yields the confirmed subscribers who are neither paused nor
+// suppressed, in address order, streaming from the state so that memory
+// stays flat however many there are. Stopping early is fine. A send adds
+// them to its ledger alongside the rows of the subscribers file.
 func (s *Store) Subscribers(ctx context.Context) iter.Seq2[digest.Subscriber, error] {
 	return func(yield func(digest.Subscriber, error) bool) {
 		rows, err := s.db.QueryContext(ctx, `SELECT email, name, tags FROM subscribers
-			WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE suppressions.email = lower(subscribers.email))
+			WHERE paused = 0 AND NOT EXISTS (SELECT 1 FROM suppressions WHERE suppressions.email = lower(subscribers.email))
 			ORDER BY email`)
 		if err != nil {
 			yield(digest.Subscriber{}, fmt.Errorf("state: subscribers: %w", err))
@@ -129,9 +298,7 @@ func (s *Store) Subscribers(ctx context.Context) iter.Seq2[digest.Subscriber, er
 				yield(digest.Subscriber{}, fmt.Errorf("state: subscribers: %w", err))
 				return
 			}
-			if tags != "" {
-				sub.Tags = strings.Split(tags, "\x1f")
-			}
+			sub.Tags = splitTags(tags)
 			if !yield(sub, nil) {
 				return
 			}

@@ -30,14 +30,16 @@ func (s *Store) Unsuppress(ctx context.Context, email string) error {
 	return err
 }
 
-// IsSuppressed reports whether email must not be mailed.
+// IsSuppressed reports whether email must not be mailed: suppressed, or
+// erased by the owner.
 func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
-	q, err := s.stmt(ctx, `SELECT count(*) FROM suppressions WHERE email = ?`) // once per subscriber of a send
+	q, err := s.stmt(ctx, `SELECT (SELECT count(*) FROM suppressions WHERE email = ?) +
+		(SELECT count(*) FROM erased WHERE hash = ?)`) // once per subscriber of a send
 	if err != nil {
 		return false, err
 	}
 	var n int
-	err = q.QueryRowContext(ctx, strings.ToLower(email)).Scan(&n)
+	err = q.QueryRowContext(ctx, strings.ToLower(email), digest.ErasedHash(email)).Scan(&n)
 	return n > 0, err
 }
 

@@ -30,6 +30,8 @@ func Run(t *testing.T, newState func(t *testing.T) Opener) {
 		{"LockSend", testLockSend},
 		{"RequestConfirmationLimits", testRequestConfirmationLimits},
 		{"ConfirmAndStream", testConfirmAndStream},
+		{"ConfirmNeverLiftsLaterSuppression", testConfirmNeverLiftsLaterSuppression},
+		{"ImportPreferencesErase", testImportPreferencesErase},
 		{"SubscribersStreamWhileWriting", testSubscribersStreamWhileWriting},
 		{"Lease", testLease},
 		{"LeaseHold", testLeaseHold},

@@ -31,7 +31,7 @@ func testRequestConfirmationLimits(t *testing.T, open Opener) {
 		{24*time.Hour + time.Minute, "a@example.com", true}, // a new day
 	}
 	for i, st := range steps {
-		got, err := s.RequestConfirmation(ctx, st.email, "", t0.Add(st.after), lim)
+		got, err := s.RequestConfirmation(ctx, st.email, "", nil, t0.Add(st.after), lim)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func testRequestConfirmationLimits(t *testing.T, open Opener) {
 		t.Errorf("pending = %d, %v; want 2", pending, err)
 	}
 	// Old requests are forgotten after a week.
-	if _, err := s.RequestConfirmation(ctx, "c@example.com", "", t0.Add(9*24*time.Hour), lim); err != nil {
+	if _, err := s.RequestConfirmation(ctx, "c@example.com", "", nil, t0.Add(9*24*time.Hour), lim); err != nil {
 		t.Fatal(err)
 	}
 	if _, pending, _ := s.SubscriberCounts(ctx); pending != 1 {
@@ -55,34 +55,29 @@ func testConfirmAndStream(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := mustOpen(t, open)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	if _, err := s.RequestConfirmation(ctx, "li.lei@example.cn", "李雷", now, digest.DefaultConfirmLimit); err != nil {
+	if _, err := s.RequestConfirmation(ctx, "li.lei@example.cn", "李雷", []string{"未来趋势"}, now, digest.DefaultConfirmLimit); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := s.IsSubscriber(ctx, "li.lei@example.cn"); ok {
 		t.Fatal("subscribed before confirming")
 	}
-	for i, want := range []bool{true, false} {
-		added, err := s.Confirm(ctx, "Li.Lei@example.cn", now.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if added != want {
-			t.Errorf("confirm #%d: added = %v, want %v", i+1, added, want)
-		}
+	// A link works once.
+	added, err := s.Confirm(ctx, "Li.Lei@example.cn", now.Add(time.Hour))
+	if err != nil || !added {
+		t.Fatalf("confirm: added %v, %v", added, err)
 	}
-	// A reader who unsubscribed, then confirms again, is back.
+	if _, err := s.Confirm(ctx, "li.lei@example.cn", now.Add(time.Hour)); !errors.Is(err, digest.ErrNoConfirmation) {
+		t.Errorf("second confirm: %v, want ErrNoConfirmation", err)
+	}
+	// A reader who unsubscribed, then asks and confirms again, is back.
 	if err := s.Suppress(ctx, "ann@example.com", "unsubscribed", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Confirm(ctx, "ann@example.com", now); err != nil {
-		t.Fatal(err)
-	}
+	confirm(t, s, "ann@example.com", now.Add(time.Minute))
 	if sup, _ := s.IsSuppressed(ctx, "ann@example.com"); sup {
 		t.Error("confirming did not lift the suppression")
 	}
-	if _, err := s.Confirm(ctx, "zed@example.com", now); err != nil {
-		t.Fatal(err)
-	}
+	confirm(t, s, "zed@example.com", now)
 	// Suppressed after confirming: not streamed.
 	if err := s.Suppress(ctx, "zed@example.com", "unsubscribed", now); err != nil {
 		t.Fatal(err)
@@ -95,9 +90,9 @@ func testConfirmAndStream(t *testing.T, open Opener) {
 		if !sub.Active() {
 			t.Errorf("%s streamed with status %q", sub.Email, sub.Status)
 		}
-		got = append(got, sub.Email+"/"+sub.Name)
+		got = append(got, fmt.Sprint(sub.Email, "/", sub.Name, sub.Tags))
 	}
-	want := []string{"ann@example.com/", "li.lei@example.cn/李雷"}
+	want := []string{"ann@example.com/[]", "li.lei@example.cn/李雷[未来趋势]"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Subscribers = %v, want %v", got, want)
 	}
@@ -108,8 +103,125 @@ func testConfirmAndStream(t *testing.T, open Opener) {
 	for range s.Subscribers(ctx) {
 		break
 	}
-	if _, err := s.Confirm(ctx, "new@example.com", now); err != nil {
+	confirm(t, s, "new@example.com", now)
+}
+
+// confirm subscribes email as the web form does: asked, then confirmed.
+func confirm(t *testing.T, s digest.State, email string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.RequestConfirmation(ctx, email, "", nil, now, digest.DefaultConfirmLimit); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.Confirm(ctx, email, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testConfirmNeverLiftsLaterSuppression replays a confirm link mailed
+// before the reader unsubscribed or bounced: the suppression stands.
+func testConfirmNeverLiftsLaterSuppression(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := mustOpen(t, open)
+	sent := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	for _, reason := range []string{"unsubscribed", "bounced"} {
+		email := reason + "@example.com"
+		if _, err := s.RequestConfirmation(ctx, email, "", nil, sent, digest.DefaultConfirmLimit); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Suppress(ctx, email, reason, sent.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Confirm(ctx, email, sent.Add(2*time.Hour)); !errors.Is(err, digest.ErrSuppressedSince) {
+			t.Errorf("%s: confirm after suppression: %v, want ErrSuppressedSince", reason, err)
+		}
+		if sup, _ := s.IsSuppressed(ctx, email); !sup {
+			t.Errorf("%s: suppression lifted", reason)
+		}
+	}
+}
+
+// testImportPreferencesErase adds subscribers as an import does, changes a
+// reader's preferences, and erases one: only its hash is left, and it is
+// never streamed nor mailed again.
+func testImportPreferencesErase(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := mustOpen(t, open)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	for _, sub := range []digest.SiteSubscriber{
+		{Email: "a@example.com", Name: "A", Tags: []string{"AI"}, Source: "buttondown"},
+		{Email: "b@example.com", Source: "mailchimp"},
+		{Email: "c@example.com", Source: "substack"},
+	} {
+		if added, err := s.AddSubscriber(ctx, sub, now); err != nil || !added {
+			t.Fatalf("add %s: %v, %v", sub.Email, added, err)
+		}
+	}
+	if err := s.Suppress(ctx, "c@example.com", "unsubscribed", now); err != nil {
+		t.Fatal(err)
+	}
+	// Importing again updates and keeps the suppression.
+	if added, err := s.AddSubscriber(ctx, digest.SiteSubscriber{Email: "C@example.com", Name: "C"}, now); err != nil || added {
+		t.Errorf("re-import: %v, %v", added, err)
+	}
+	if sup, _ := s.IsSuppressed(ctx, "c@example.com"); !sup {
+		t.Error("an import lifted a suppression")
+	}
+	if err := s.SetPreferences(ctx, "b@example.com", []string{"未来趋势"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPreferences(ctx, "nobody@example.com", nil, false); !errors.Is(err, digest.ErrNotFound) {
+		t.Errorf("preferences of nobody: %v", err)
+	}
+	b, err := s.SiteSubscriber(ctx, "B@example.com")
+	if err != nil || !b.Paused || fmt.Sprint(b.Tags) != "[未来趋势]" || b.Source != "mailchimp" {
+		t.Errorf("b = %+v, %v", b, err)
+	}
+	var listed []string
+	for sub, err := range s.ListSubscribers(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, fmt.Sprintf("%s%v/%v/%s", sub.Email, sub.Tags, sub.Paused, sub.Suppressed))
+	}
+	if want := "[a@example.com[AI]/false/ b@example.com[未来趋势]/true/ c@example.com[]/false/unsubscribed]"; fmt.Sprint(listed) != want {
+		t.Errorf("ListSubscribers = %v, want %v", listed, want)
+	}
+	streamed := func() []string {
+		var got []string
+		for sub, err := range s.Subscribers(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, sub.Email)
+		}
+		return got
+	}
+	if got := streamed(); fmt.Sprint(got) != "[a@example.com]" {
+		t.Errorf("streamed %v, want a only (b paused, c suppressed)", got)
+	}
+
+	// Erase a: its deliveries go too; its hash stays suppressed.
+	if _, err := s.AddRecipients(ctx, "2026-W49", 1, []digest.Recipient{{Email: "a@example.com"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if known, err := s.Erase(ctx, "A@example.com", now); err != nil || !known {
+		t.Fatalf("erase: %v, %v", known, err)
+	}
+	if _, err := s.SiteSubscriber(ctx, "a@example.com"); !errors.Is(err, digest.ErrNotFound) {
+		t.Errorf("erased subscriber still there: %v", err)
+	}
+	if _, err := s.Delivery(ctx, "2026-W49", "a@example.com"); !errors.Is(err, digest.ErrNotFound) {
+		t.Errorf("erased subscriber's delivery still there: %v", err)
+	}
+	if sup, _ := s.IsSuppressed(ctx, "a@example.com"); !sup {
+		t.Error("erased address is not suppressed")
+	}
+	if got := streamed(); len(got) != 0 {
+		t.Errorf("streamed %v after erasing", got)
+	}
+	if known, err := s.Erase(ctx, "nobody@example.com", now); err != nil || known {
+		t.Errorf("erase unknown: %v, %v", known, err)
 	}
 }
 
@@ -120,9 +232,7 @@ func testSubscribersStreamWhileWriting(t *testing.T, open Opener) {
 	s := mustOpen(t, open)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	for i := range 50 {
-		if _, err := s.Confirm(ctx, fmt.Sprintf("r%03d@example.com", i), now); err != nil {
-			t.Fatal(err)
-		}
+		confirm(t, s, fmt.Sprintf("r%03d@example.com", i), now)
 	}
 	n := 0
 	for sub, err := range s.Subscribers(ctx) {

@@ -24,11 +24,17 @@ type pageData struct {
 	Email     string
 	Token     string
 	Expires   time.Time
+	Wait      int    // minutes to wait, for limited and deferred answers
+	Prefs     string // the preferences link
+	Saved     string // what the preferences form just did: "saved", "notags"
+	Paused    bool
+	Choices   []tagChoice // the tags to choose from, when there are several
+	Tags      []string    // the configured tags, for the subscribe form
 }
 
 // pages are the server's page templates, each over base.html.
 type pages struct {
-	unsubscribe, confirm, message *htmltemplate.Template
+	unsubscribe, confirm, message, preferences *htmltemplate.Template
 }
 
 func parsePages(fsys fs.FS, language string) (*pages, error) {
@@ -53,6 +59,9 @@ func parsePages(fsys fs.FS, language string) (*pages, error) {
 	if p.message, err = parse("message.html"); err != nil {
 		return nil, err
 	}
+	if p.preferences, err = parse("preferences.html"); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 
@@ -63,6 +72,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, t *h
 	d.Lang = digest.UILang(s.opt.Site.Language)
 	d.Root = sitePath(s.opt.Site.URL)
 	d.Canonical = s.opt.Site.URL + r.URL.Path
+	if len(s.opt.Tags) > 1 {
+		d.Tags = s.opt.Tags
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", d); err != nil {
 		s.log.Error("render page", "template", t.Name(), "err", err)

@@ -5,13 +5,18 @@
 //	GET  /…                    files of the out folder; no listings, nothing outside it
 //	GET  /unsubscribe?t=TOKEN  a page with a button; never unsubscribes by itself
 //	POST /unsubscribe?t=TOKEN  unsubscribes at once (List-Unsubscribe=One-Click)
-//	POST /subscribe            email=ADDR: mails a confirmation link
+//	POST /subscribe            email=ADDR[&tag=T…]: mails a confirmation link
 //	GET  /confirm?t=TOKEN      a page with a button
-//	POST /confirm?t=TOKEN      confirms the subscription
+//	POST /confirm?t=TOKEN      confirms the subscription (once) and mails a welcome
+//	GET  /preferences?t=TOKEN  the reader's tags, pause, leave
+//	POST /preferences?t=TOKEN  changes them
 //	GET  /healthz              200 when the state answers
+//	OPTIONS any                the methods a path answers, in Allow
 //
 // The server sets no cookies and never says whether an address is
-// subscribed: every subscribe request gets the same answer.
+// subscribed: every subscribe request gets the same answer. Subscribe
+// requests are limited per network (/24 for IPv4, /56 for IPv6) and
+// confirmation mails overall; a limited request gets 429 and Retry-After.
 package web
 
 import (
@@ -22,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -55,11 +61,19 @@ type Options struct {
 	Now             func() time.Time // nil means time.Now
 
 	// SendConfirm mails confirmation links; nil turns subscribing off.
-	SendConfirm  ConfirmSender
+	SendConfirm ConfirmSender
+	// SendWelcome mails a reader who just confirmed; nil sends nothing.
+	SendWelcome  WelcomeSender
 	ConfirmTTL   time.Duration       // how long a confirmation link works; 0 means 48 h
 	ConfirmLimit digest.ConfirmLimit // per address; zero means digest.DefaultConfirmLimit
-	IPLimit      Rate                // subscribe requests per client address; zero means 5, then 1 per 2 min
-	MailLimit    Rate                // confirmation mails in all; zero means 60, then 1 per min
+	// NetworkLimit bounds subscribe requests per client network (/24,
+	// /56); MailLimit the confirmation mails in all. Zero means
+	// digest.DefaultSubscribe's.
+	NetworkLimit Rate
+	MailLimit    Rate
+	// Tags are the configured tags: with more than one, the subscribe
+	// form and the preferences page offer a choice.
+	Tags []string
 	// TrustProxy takes the client address from the last X-Forwarded-For
 	// hop, for a server behind a reverse proxy.
 	TrustProxy bool
@@ -75,12 +89,14 @@ type Server struct {
 	pages *pages
 	mux   *http.ServeMux
 
-	ipLimit   *limiter
+	netLimit  *limiter
 	mailLimit *limiter
 	queue     chan subscribeRequest
+	quit      chan struct{} // closed when Close gives up waiting: deferred mails are dropped
 	wg        sync.WaitGroup
 	mu        sync.RWMutex // guards closed, and queue against a send after close
 	closed    bool
+	quitOnce  sync.Once
 }
 
 // New checks the options and parses the page templates.
@@ -110,19 +126,20 @@ func New(opt Options) (*Server, error) {
 	if s.opt.ConfirmLimit == (digest.ConfirmLimit{}) {
 		s.opt.ConfirmLimit = digest.DefaultConfirmLimit
 	}
-	if s.opt.IPLimit == (Rate{}) {
-		s.opt.IPLimit = Rate{Burst: 5, Every: 2 * time.Minute}
+	if s.opt.NetworkLimit == (Rate{}) {
+		s.opt.NetworkLimit = digest.DefaultSubscribe.PerNetwork
 	}
 	if s.opt.MailLimit == (Rate{}) {
-		s.opt.MailLimit = Rate{Burst: 60, Every: time.Minute}
+		s.opt.MailLimit = digest.DefaultSubscribe.Overall
 	}
 	var err error
 	if s.pages, err = parsePages(opt.Templates, opt.Site.Language); err != nil {
 		return nil, err
 	}
-	s.ipLimit = newLimiter(s.opt.IPLimit)
+	s.netLimit = newLimiter(s.opt.NetworkLimit)
 	s.mailLimit = newLimiter(s.opt.MailLimit)
 	s.queue = make(chan subscribeRequest, 256)
+	s.quit = make(chan struct{})
 	s.wg.Add(1)
 	go s.mailer()
 
@@ -133,6 +150,8 @@ func New(opt Options) (*Server, error) {
 	mux.HandleFunc("POST /subscribe", s.subscribe)
 	mux.HandleFunc("GET /confirm", s.confirmPage)
 	mux.HandleFunc("POST /confirm", s.confirm)
+	mux.HandleFunc("GET /preferences", s.preferencesPage)
+	mux.HandleFunc("POST /preferences", s.preferences)
 	mux.HandleFunc("/", s.static)
 	s.mux = mux
 	return s, nil
@@ -146,9 +165,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w = rec
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
-	if badPath(r.URL.Path) {
+	switch {
+	case badPath(r.URL.Path):
 		s.message(w, r, http.StatusBadRequest, "badpath")
-	} else {
+	case r.Method == http.MethodOptions:
+		h.Set("Allow", allowed(r.URL.Path))
+		w.WriteHeader(http.StatusNoContent)
+	default:
 		s.mux.ServeHTTP(w, r)
 	}
 	level := slog.LevelInfo
@@ -176,8 +199,20 @@ func (s *Server) Close(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		s.quitOnce.Do(func() { close(s.quit) })
 		return ctx.Err()
 	}
+}
+
+// allowed lists the methods served at path, for OPTIONS and 405 answers.
+func allowed(path string) string {
+	switch path {
+	case "/unsubscribe", "/confirm", "/preferences":
+		return "GET, HEAD, POST, OPTIONS"
+	case "/subscribe":
+		return "POST, OPTIONS"
+	}
+	return "GET, HEAD, OPTIONS"
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -209,7 +244,27 @@ func badPath(p string) bool {
 	return false
 }
 
-// clientIP is the address rate limits count requests by.
+// network is the block of addresses a client is counted in: its /24 for
+// IPv4, its /56 for IPv6 (what one home or carrier NAT gets), so that
+// rotating addresses within one network does not escape the limit.
+func network(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	bits := 24
+	if a.Is6() {
+		bits = 56
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
+// clientIP is the address of the client.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.opt.TrustProxy {
 		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {

@@ -450,10 +450,10 @@ func TestSubscribeNeverTells(t *testing.T) {
 	sink := &confirmSink{sent: make(chan string, 100)}
 	e := start(t, func(o *web.Options) {
 		o.SendConfirm = sink.send
-		o.IPLimit = web.Rate{Burst: 100, Every: time.Second}
+		o.NetworkLimit = web.Rate{Burst: 100, Every: time.Second}
 	})
 	ctx := context.Background()
-	if _, err := e.Store.Confirm(ctx, "old@example.com", e.Clock.Now()); err != nil {
+	if _, err := e.Store.AddSubscriber(ctx, digest.SiteSubscriber{Email: "old@example.com"}, e.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Store.Suppress(ctx, "gone@example.com", "unsubscribed", e.Clock.Now()); err != nil {
@@ -492,7 +492,7 @@ func TestSubscribeRateLimitAndHoneypot(t *testing.T) {
 	sink := &confirmSink{sent: make(chan string, 100)}
 	e := start(t, func(o *web.Options) {
 		o.SendConfirm = sink.send
-		o.IPLimit = web.Rate{Burst: 3, Every: time.Minute}
+		o.NetworkLimit = web.Rate{Burst: 3, Every: time.Minute}
 	})
 	// A robot filling in the hidden field gets the usual answer and no mail.
 	if r := e.post(t, "/subscribe", url.Values{"email": {"bot@example.com"}, "website": {"http://spam.example"}}); r.StatusCode != 200 {

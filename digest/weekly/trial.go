@@ -157,6 +157,7 @@ func (r *TrialReport) Summary() string {
 // SendConfirm mails the double opt-in message asking sub to open link
 // before expires, signed like every other mail, through the transport.
 func (n *Newsletter) SendConfirm(ctx context.Context, sub digest.Subscriber, link string, expires, now time.Time) error {
+	expires = expires.In(n.Config.Schedule.Location()) // the site's time zone, not the server's
 	m, err := email.ComposeConfirm(email.ComposerOptions{
 		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now, Clock: n.Clock,
 	}, sub, link, expires)

@@ -1,0 +1,113 @@
+package email
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"mime"
+	"net/url"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/digest-newsletter/digest/digest"
+)
+
+// WelcomeData is what welcome.html and welcome.txt are given.
+type WelcomeData struct {
+	Site           digest.Site
+	Lang           string // the catalogue language (digest.UILang)
+	Subject        string
+	Email          string
+	Tags           []string // what the reader chose; empty means every tag
+	IssueTitle     string   // the latest issue, "" when none is published yet
+	IssueURL       string
+	PreferencesURL string
+	UnsubscribeURL string
+}
+
+// Welcome is what a welcome mail says beyond the site: the latest issue and
+// the reader's preferences link.
+type Welcome struct {
+	IssueTitle, IssueURL string // the latest issue; empty before the first
+	PreferencesURL       string // made by the server from digest.PreferencesToken
+}
+
+// ComposeWelcome returns the mail that greets sub once they confirmed:
+// what they chose, the latest issue's link, their preferences and an
+// unsubscribe link (with the RFC 8058 headers, as an issue has). Its
+// Message-ID is deterministic in the address and opt.Date.
+func ComposeWelcome(opt ComposerOptions, sub digest.Subscriber, w Welcome) (*Message, error) {
+	c := &Composer{}
+	if err := c.init(&opt, time.Time{}); err != nil {
+		return nil, err
+	}
+	if c.date.IsZero() {
+		return nil, errors.New("compose: no date: ComposerOptions.Date is not set")
+	}
+	links := []string{w.PreferencesURL}
+	if w.IssueURL != "" {
+		links = append(links, w.IssueURL)
+	}
+	for _, link := range links {
+		if u, err := url.Parse(link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(link, " \t\r\n\"'<>") {
+			return nil, fmt.Errorf("compose: welcome link %q is not an absolute http(s) URL", link)
+		}
+	}
+	addr, err := recipient(sub.Email)
+	if err != nil {
+		return nil, err
+	}
+	html, err := htmltemplate.New("welcome.html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "welcome.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	text, err := texttemplate.New("welcome.txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "welcome.txt")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	subject := digest.T(c.lang, "welcome_subject", c.opt.Site.Title)
+	unsub := c.opt.Site.URL + "/unsubscribe?t=" + digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
+	data := WelcomeData{
+		Site:           c.opt.Site,
+		Lang:           c.lang,
+		Subject:        headerText(subject),
+		Email:          addr,
+		Tags:           sub.Tags,
+		IssueTitle:     headerText(w.IssueTitle),
+		IssueURL:       w.IssueURL,
+		PreferencesURL: w.PreferencesURL,
+		UnsubscribeURL: unsub,
+	}
+	var tb, hb bytes.Buffer
+	if err := text.Execute(&tb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if err := html.Execute(&hb, data); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	inlined, err := inlineCSS(hb.String())
+	if err != nil {
+		return nil, err
+	}
+	var list []byte
+	listID := "<" + c.list + ">"
+	if t := headerText(c.opt.Site.Title); t != "" {
+		listID = phrase(t) + " " + listID
+	}
+	list = appendField(list, "List-Id", listID)
+	list = appendField(list, "List-Unsubscribe", "<"+unsub+">")
+	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	date := c.now()
+	id := "<welcome." + mac(opt.Secret, "welcome-id", tokenAddr(addr), c.list, strconv.FormatInt(date.Unix(), 10)) + "@" + c.opt.Site.Host() + ">"
+	m, err := c.message(id, addr, "", mime.QEncoding.Encode("UTF-8", data.Subject), date, list, literalPart(tidyText(tb.String())), literalPart(inlined))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sign(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
