@@ -175,12 +175,15 @@ func testSendCrash(t *testing.T, bin string) {
 	for i := 0; killed < kills && i < 3*kills; i++ {
 		var atMsg int
 		var after time.Duration
+		atMsg = len(srv.Received()) + 1 + rng.IntN(subscribers/(kills+2))
 		if i%3 == 2 {
 			// Now and then at a random time: during the build, the reading
-			// of the subscribers, the recovery or the sending.
+			// of the subscribers, the recovery or the sending. A run
+			// faster than the timer is killed at its last message
+			// allowed all the same: every run is killed, and each
+			// leaves messages for the next.
 			after = time.Duration(20+rng.IntN(200)) * time.Millisecond
-		} else {
-			atMsg = len(srv.Received()) + 1 + rng.IntN(subscribers/(kills+2))
+			atMsg = len(srv.Received()) + subscribers/(kills+2)
 		}
 		start := time.Now()
 		_, wasKilled, stderr := runSend(atMsg, after)
@@ -200,9 +203,9 @@ func testSendCrash(t *testing.T, bin string) {
 				fresh = append(fresh, e)
 			}
 		}
-		how := "after " + after.String()
-		if atMsg > 0 {
-			how = "at message " + strconv.Itoa(atMsg)
+		how := "at message " + strconv.Itoa(atMsg)
+		if after > 0 {
+			how = "after " + after.String() + " or " + how
 		}
 		t.Logf("kill %d (%s, run took %v): the server has %d messages; %d more rows left in doubt: %v",
 			killed, how, took, len(srv.Received()), len(fresh), fresh)

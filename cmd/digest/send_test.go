@@ -43,15 +43,22 @@ func sendDir(t *testing.T) string {
 	return dir
 }
 
-// useRelay points the configuration in dir at an SMTP server.
+// useRelay points the configuration in dir at an SMTP server, waiting long
+// for the reply to the final dot (a busy machine is slow).
 func useRelay(t *testing.T, dir, host string, port int, extra string) {
+	t.Helper()
+	useRelayFinal(t, dir, host, port, 10*time.Second, extra)
+}
+
+// useRelayFinal is useRelay waiting final for the reply to the final dot.
+func useRelayFinal(t *testing.T, dir, host string, port int, final time.Duration, extra string) {
 	t.Helper()
 	f, err := os.OpenFile(filepath.Join(dir, "digest.yaml"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "smtp: {host: %s, port: %d, tls: none, timeout: 500ms, final_timeout: 500ms}\n%s", host, port, extra)
+	fmt.Fprintf(f, "smtp: {host: %s, port: %d, tls: none, timeout: 500ms, final_timeout: %v}\n%s", host, port, final, extra)
 }
 
 // writeSubscribers replaces the subscribers file with n generated ones.
@@ -343,7 +350,7 @@ func TestSendSMTP(t *testing.T) {
 	srv := mailertest.Start(t)
 	dir := sendDir(t)
 	emails := writeSubscribers(t, dir, 40)
-	useRelay(t, dir, srv.Host, srv.Port, "send: {concurrency: 3, retries: 3}\n")
+	useRelayFinal(t, dir, srv.Host, srv.Port, 1500*time.Millisecond, "send: {concurrency: 3, retries: 3}\n")
 	temp, reject, drop, hang := emails[4], emails[9], emails[17], emails[30]
 	srv.Set(temp, mailertest.TempOnce)
 	srv.Set(reject, mailertest.Reject)
@@ -396,10 +403,10 @@ func TestSendSMTP(t *testing.T) {
 // plain send leaves them alone, and --resend-unknown sends exactly those.
 func TestSendAfterTheDot(t *testing.T) {
 	srv := mailertest.Start(t)
-	srv.Late = 2 * time.Second
+	srv.Late = 4 * time.Second
 	dir := sendDir(t)
 	emails := writeSubscribers(t, dir, 12)
-	useRelay(t, dir, srv.Host, srv.Port, "send: {concurrency: 3}\n")
+	useRelayFinal(t, dir, srv.Host, srv.Port, 1500*time.Millisecond, "send: {concurrency: 3}\n")
 	late, closed, silent := emails[1], emails[6], emails[10]
 	srv.Set(late, mailertest.StoreLateOnce)
 	srv.Set(closed, mailertest.StoreCloseOnce)

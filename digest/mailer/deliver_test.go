@@ -92,10 +92,15 @@ func job(t *testing.T, st *sqlite.Store, tr mailer.Transport) mailer.Job {
 	}
 }
 
-// relay is a transport to s waiting timeout for any reply, the final one
-// included.
+// relay is a transport to s waiting timeout for each reply, and long for
+// the one to the final dot (a busy machine is slow).
 func relay(s *mailertest.Server, timeout time.Duration) *mailer.SMTP {
-	return &mailer.SMTP{Config: digest.SMTP{Host: s.Host, Port: s.Port, TLS: "none", Timeout: timeout, FinalTimeout: timeout}}
+	return relayFinal(s, timeout, 10*time.Second)
+}
+
+// relayFinal is relay waiting final for the reply to the final dot.
+func relayFinal(s *mailertest.Server, timeout, final time.Duration) *mailer.SMTP {
+	return &mailer.SMTP{Config: digest.SMTP{Host: s.Host, Port: s.Port, TLS: "none", Timeout: timeout, FinalTimeout: final}}
 }
 
 func states(t *testing.T, st *sqlite.Store) map[string]digest.Delivery {
@@ -154,7 +159,7 @@ func TestDeliverSMTP(t *testing.T) {
 	srv.Set(emails[7], mailertest.DropOnce)
 	srv.Set(emails[11], mailertest.HangOnce)
 
-	j := job(t, st, relay(srv, 400*time.Millisecond))
+	j := job(t, st, relayFinal(srv, 400*time.Millisecond, time.Second))
 	var mu sync.Mutex
 	events := map[string][]string{}
 	results := map[string]mailer.Result{}
@@ -381,7 +386,7 @@ func TestLimiter(t *testing.T) {
 // a run asked to resend them sends exactly those, with the same Message-ID.
 func TestDeliverAfterTheDot(t *testing.T) {
 	srv := mailertest.Start(t)
-	srv.Late = 2 * time.Second
+	srv.Late = 4 * time.Second
 	st, emails := setup(t, 12)
 	inDoubt := map[string]bool{emails[2]: true, emails[5]: true, emails[9]: true}
 	srv.Set(emails[2], mailertest.StoreLateOnce)
@@ -389,7 +394,7 @@ func TestDeliverAfterTheDot(t *testing.T) {
 	srv.Set(emails[9], mailertest.StoreHangOnce)
 	ctx := context.Background()
 
-	j := job(t, st, relay(srv, 300*time.Millisecond))
+	j := job(t, st, relayFinal(srv, 300*time.Millisecond, 1500*time.Millisecond))
 	stats, err := mailer.Deliver(ctx, j)
 	if err != nil {
 		t.Fatal(err)
