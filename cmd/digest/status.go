@@ -30,11 +30,7 @@ func init() {
 			fmt.Fprintf(w, "state\t%s\n", st.State)
 			fmt.Fprintf(w, "issues\t%d\n", len(st.Issues))
 			for _, is := range st.Issues {
-				fmt.Fprintf(w, "  %s\t#%d\t%s\t%d items\t%s", is.ID, is.Number, is.Published, is.Items, weekly.DeliverySummary(is.Deliveries))
-				if len(is.Outbox) > 0 {
-					fmt.Fprintf(w, " (outbox: %s)", weekly.DeliverySummary(is.Outbox))
-				}
-				fmt.Fprintln(w)
+				fmt.Fprintf(w, "  %s\t#%d\t%s\t%d items\t%s\n", is.ID, is.Number, is.Published, is.Items, is.Mailed())
 			}
 			for _, id := range st.Unmailed {
 				fmt.Fprintf(w, "not mailed\t%s: digest send --issue %s mails it\n", id, id)

@@ -127,6 +127,19 @@ func SuppressionSummary(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// Mailed says how far the issue was mailed: over the relay, into the
+// outbox, or not at all.
+func (is IssueStatus) Mailed() string {
+	relay, outbox := DeliverySummary(is.Deliveries), DeliverySummary(is.Outbox)
+	switch {
+	case len(is.Deliveries) > 0 && len(is.Outbox) > 0:
+		return relay + " (outbox: " + outbox + ")"
+	case len(is.Outbox) > 0:
+		return "into the outbox: " + outbox
+	}
+	return relay
+}
+
 // DeliverySummary writes ledger counts as "3 sent, 1 failed", or "not
 // mailed".
 func DeliverySummary(m map[string]int) string {
