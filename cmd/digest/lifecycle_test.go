@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -138,7 +137,7 @@ func TestBigWeek(t *testing.T) {
 		if len(data) >= 100<<10 {
 			t.Errorf("%s is %d bytes, want under 100 KB", f.Name(), len(data))
 		}
-		text := textPartOf(t, data)
+		text := textPart(t, data)
 		if !strings.Contains(text, "篇，在网页上阅读") || !strings.Contains(text, "https://news.digest-weekly.net/issues/"+sendIssue+"/") {
 			t.Errorf("%s does not link the rest on the web", f.Name())
 		}
@@ -175,7 +174,7 @@ func TestEditorsNoteInMail(t *testing.T) {
 		t.Errorf("subject %q", subject)
 	}
 	data, _ := io.ReadAll(m.Body)
-	if text := textPartOf(t, append([]byte(headerBlock(m)), data...)); !strings.Contains(text, "这周的剪藏都在讲同一件事") || strings.Contains(text, "digest: ") {
+	if text := textPart(t, append([]byte(headerBlock(m)), data...)); !strings.Contains(text, "这周的剪藏都在讲同一件事") || strings.Contains(text, "digest: ") {
 		t.Errorf("the note is not the mail's introduction:\n%s", text)
 	}
 }
@@ -189,28 +188,4 @@ func headerBlock(m *mail.Message) string {
 		}
 	}
 	return b.String() + "\r\n"
-}
-
-// textPartOf returns the decoded plain-text part of a raw message.
-func textPartOf(t *testing.T, raw []byte) string {
-	t.Helper()
-	m, err := mail.ReadMessage(strings.NewReader(string(raw)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			t.Fatalf("no text part: %v", err)
-		}
-		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
-			b, _ := io.ReadAll(p) // multipart decodes quoted-printable
-			return string(b)
-		}
-	}
 }
