@@ -34,6 +34,7 @@ type app struct {
 	fixedNow       bool // --now was given
 	stdout, stderr io.Writer
 	store          *sqlite.Store
+	args           []string // the arguments of a command that takes some
 }
 
 func newApp(g *globals, stdout, stderr io.Writer, withConfig bool) (*app, error) {

@@ -49,6 +49,8 @@ Commands:
     serve    [--addr HOST:PORT] [--drain DURATION] [--log-json] [--trust-proxy]
                                                        archive, feeds, (un)subscribe, weekly schedule
     status   [--json]                                  issues, deliveries, suppressions
+    subscribers list|export|import FILE|remove ADDR [--json]
+                                                       the site's subscribers and suppressions
     bounces  [--json]                                  read the bounce mailbox: bounces, complaints, mailed unsubscribes
     dkim                                               the DNS TXT records to publish (DKIM, SPF, DMARC)
     version                                            print the version
@@ -73,6 +75,9 @@ type command struct {
 	run     func(ctx context.Context, a *app) error
 	// noConfig commands run whatever the configuration file holds.
 	noConfig bool
+	// args commands take arguments (app.args), with flags before, between
+	// or after them.
+	args bool
 }
 
 var commands = map[string]*command{}
@@ -108,6 +113,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case err != nil:
 		return err
 	}
+	var pos []string
+	for cmd.args && fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q", name, fs.Arg(0))
 	}
@@ -115,6 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	a.args = pos
 	defer a.close()
 	return cmd.run(ctx, a)
 }
