@@ -28,7 +28,7 @@ func TestHostileItem(t *testing.T) {
 		Created:     time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC),
 		Body:        []byte("text"),
 	}
-	it := digest.NewItem(c, "AI", 200)
+	it := digest.NewItem(c, "AI", 200, nil)
 	if w := len(it.Title); w > 4*digest.MaxTitleWidth {
 		t.Errorf("title of %d bytes", w)
 	}

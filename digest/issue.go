@@ -4,6 +4,8 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"net/url"
+	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -99,31 +101,115 @@ const (
 	MaxAuthors     = 10
 )
 
+// SharedDescriptions returns the descriptions that clippings of different
+// pages share among clips: a site's generic blurb ("ChatGPT helps you get
+// answers…"), which says nothing of any one of them.
+func SharedDescriptions(clips []*Clip) map[string]bool {
+	first := map[string]string{} // description → key of the first page with it
+	shared := map[string]bool{}
+	for _, c := range clips {
+		d := strings.TrimSpace(c.Description)
+		if d == "" {
+			continue
+		}
+		k := ClipKey(c)
+		if f, ok := first[d]; !ok {
+			first[d] = k
+		} else if f != k {
+			shared[d] = true
+		}
+	}
+	return shared
+}
+
 // NewItem snapshots a selected clipping for an issue. Its title, authors
-// and excerpt are bounded and carry no control characters.
-func NewItem(c *Clip, tag string, excerptWidth int) Item {
+// and excerpt are bounded and carry no control characters. shared holds
+// the descriptions that are not the clipping's own (see SharedDescriptions).
+func NewItem(c *Clip, tag string, excerptWidth int, shared map[string]bool) Item {
 	it := Item{
 		Key:     ClipKey(c),
 		Path:    c.Path,
-		Title:   text.Truncate(text.StripControl(c.Title), MaxTitleWidth),
+		Title:   text.Truncate(itemTitle(c), MaxTitleWidth),
 		Clipped: c.Created,
 		Tag:     tag,
+	}
+	if u, ok := webURL(c.Source); ok {
+		it.URL = displayURL(u)
+		it.Site = text.StripControl(text.Host(u.Hostname()))
 	}
 	for _, a := range c.Authors {
 		if len(it.Authors) == MaxAuthors {
 			break
 		}
-		if a = strings.TrimSpace(text.Truncate(text.StripControl(a), MaxAuthorWidth)); a != "" {
+		a = text.Author(text.StripControl(a), it.Site)
+		if a = strings.TrimSpace(text.Truncate(a, MaxAuthorWidth)); a != "" && !slices.Contains(it.Authors, a) {
 			it.Authors = append(it.Authors, a)
 		}
 	}
-	if u, ok := webURL(c.Source); ok {
-		it.URL = u.String()
-		it.Site = text.StripControl(strings.TrimPrefix(u.Hostname(), "www."))
+	desc := c.Description
+	if shared[strings.TrimSpace(desc)] {
+		desc = "" // a site's generic blurb
 	}
-	it.Minutes = text.ReadingMinutes(text.PlainText(c.Body))
-	it.Excerpt = text.StripControl(text.Excerpt(c.Description, c.Body, excerptWidth))
+	prose := text.Prose(c.Body)
+	it.Minutes = text.ReadingMinutes(prose)
+	it.Excerpt = text.StripControl(text.Excerpt(desc, c.Body, excerptWidth))
+	it.Lang = text.DetectLang(it.Title + "\n" + it.Excerpt + "\n" + prose)
 	return it
+}
+
+// itemTitle is the clipping's title as an editor prints it: cleaned, and
+// when it is a placeholder ("ChatGPT", "Untitled"), the file name or else
+// the body's first heading.
+func itemTitle(c *Clip) string {
+	title := text.CleanTitle(text.StripControl(c.Title))
+	if !text.IsPlaceholderTitle(title) {
+		return title
+	}
+	name := text.CleanTitle(strings.TrimSuffix(path.Base(c.Path), ".md"))
+	if !text.IsPlaceholderTitle(name) {
+		return name
+	}
+	if h := text.CleanTitle(text.FirstHeading(c.Body)); h != "" && !text.IsPlaceholderTitle(h) {
+		return h
+	}
+	if title == "" {
+		return name
+	}
+	return title
+}
+
+// displayURL is the link to a clipped page without tracking parameters
+// (utm_*, fbclid, gclid, spm, mc_*), the rest of it as written.
+func displayURL(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.String()
+	}
+	var keep []string
+	for _, p := range strings.Split(u.RawQuery, "&") {
+		k, _, _ := strings.Cut(p, "=")
+		if k, err := url.QueryUnescape(k); err == nil && isTracking(k) {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	v := *u
+	v.RawQuery = strings.Join(keep, "&")
+	v.ForceQuery = false
+	return v.String()
+}
+
+// isTracking reports whether a query parameter only tracks the visit.
+func isTracking(key string) bool {
+	k := strings.ToLower(key)
+	switch {
+	case strings.HasPrefix(k, "utm_"), strings.HasPrefix(k, "mc_"):
+		return true
+	}
+	switch k {
+	case "fbclid", "gclid", "dclid", "msclkid", "spm", "yclid", "igshid", "_hsenc", "_hsmi":
+		return true
+	}
+	return false
 }
 
 // SortItems orders items by the position of their tag in tags, then newest

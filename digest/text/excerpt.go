@@ -9,17 +9,194 @@ import (
 )
 
 // Excerpt returns the plain-text excerpt of an item: its description when
-// there is one, else the first real paragraph of its body, with whitespace
-// collapsed and cut to maxWidth display columns by Truncate.
+// it is good, else the first real paragraph of its body (the description
+// when the body has none), with whitespace collapsed, a leading label
+// ("Summary:") removed, and cut to about maxWidth display columns by Cut.
+//
+// A description is not good when the source already cut it ("…", "...",
+// or no sentence end while the body holds the longer text), when it is a
+// tagline (narrower than 20 columns, or narrower than 60 without a
+// sentence end), or when it is the body's headings or table cells
+// flattened into one line. A description shared by clippings of different
+// pages (a site's generic blurb) is the caller's to leave out.
 func Excerpt(description string, body []byte, maxWidth int) string {
 	var text string
 	if d := strings.TrimSpace(description); d != "" {
-		text = collapse([]byte(PlainText([]byte(d))))
+		text = stripLabel(collapse([]byte(PlainText([]byte(d)))))
 	}
-	if text == "" {
-		text = FirstParagraph(body)
+	if text == "" || !goodDescription(text, body) {
+		if p := stripLabel(FirstParagraph(body)); p != "" {
+			text = p
+		}
 	}
-	return Truncate(dropInlineTags(text), maxWidth)
+	return Cut(strings.TrimLeft(dropInlineTags(text), "-–—*•·> "), maxWidth)
+}
+
+// label is a label that opens a paragraph or description: "Summary:",
+// "TL;DR:", "摘要：".
+var label = regexp.MustCompile(`^(?i:summary|tl;?dr|abstract|overview|概要|摘要|要約|总结|總結|まとめ|导读|導讀|导语|導語)\s*[:：]\s*`)
+
+// stripLabel removes a label from the start of s.
+func stripLabel(s string) string {
+	if loc := label.FindStringIndex(s); loc != nil && loc[1] < len(s) {
+		return s[loc[1]:]
+	}
+	return s
+}
+
+// taglineWidth is the width below which a description without a sentence
+// end is a tagline or a subtitle ("展现了通往更高级通用智能的清晰路径").
+const taglineWidth = 40
+
+// goodDescription reports whether d, a description in plain text, is
+// better than the body's first paragraph.
+func goodDescription(d string, body []byte) bool {
+	if truncatedBySource(d) {
+		return false
+	}
+	w := DisplayWidth(d)
+	if w < sentenceMinWidth || !endsSentence(d) && w < taglineWidth {
+		return false
+	}
+	if len(body) == 0 {
+		return true
+	}
+	if !endsSentence(d) && isCutOf(d, body) {
+		return false
+	}
+	return !flattened(d, body) && !offTopic(d, body)
+}
+
+// offTopic reports whether d shares almost no words with a body that has
+// prose of its own: a blurb about the site ("ChatGPT helps you get
+// answers…" over a conversation about maths), not about the page.
+func offTopic(d string, body []byte) bool {
+	words := keywords(d)
+	if len(words) < 4 {
+		return false
+	}
+	prose := Prose(body)
+	if DisplayWidth(prose) < 200 {
+		return false
+	}
+	if len(prose) > 64<<10 {
+		prose = prose[:64<<10]
+	}
+	prose = strings.ToLower(prose)
+	found := 0
+	for _, w := range words {
+		if strings.Contains(prose, w) {
+			found++
+		}
+	}
+	return found*5 < len(words) // under a fifth
+}
+
+// keywords returns the words of s worth finding in a body: Latin words of
+// four letters or more, lower-cased, and pairs of CJK characters.
+func keywords(s string) []string {
+	var out []string
+	var latin []rune
+	var prev rune
+	flush := func() {
+		if len(latin) >= 4 {
+			out = append(out, strings.ToLower(string(latin)))
+		}
+		latin = latin[:0]
+	}
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+			flush()
+			if prev != 0 {
+				out = append(out, string([]rune{prev, r}))
+			}
+			prev = r
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			latin = append(latin, r)
+		default:
+			flush()
+		}
+		prev = 0
+	}
+	flush()
+	return out
+}
+
+// truncatedBySource reports whether s ends with the mark of a cut, or in
+// the middle of a sentence, after a comma.
+func truncatedBySource(s string) bool {
+	if strings.HasSuffix(s, ",") || strings.HasSuffix(s, "，") || strings.HasSuffix(s, "、") || strings.HasSuffix(s, ";") {
+		return true
+	}
+	s = strings.TrimRight(s, closers+" ")
+	for _, e := range []string{"…", "...", "..", "⋯", "．．．", "。。。"} {
+		if strings.HasSuffix(s, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCutOf reports whether d is the start of a paragraph of body cut short:
+// the body holds d's text and goes on.
+func isCutOf(d string, body []byte) bool {
+	r := []rune(d)
+	if len(r) < 12 {
+		return false
+	}
+	prefix := string(r[:len(r)-2]) // the last characters may be a cut word
+	found := false
+	walk(body, func(b block) bool {
+		if i := strings.Index(b.text, prefix); i >= 0 && len(b.text) > i+len(d) {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// flattened reports whether d is made of the body's headings or table
+// cells run together: two headings of the body in it, or a row of a table.
+func flattened(d string, body []byte) bool {
+	headings := 0
+	found := false
+	walk(body, func(b block) bool {
+		switch b.kind {
+		case blockHeading:
+			if DisplayWidth(b.text) >= 4 && containsWords(d, b.text) {
+				headings++
+			}
+		case blockTable:
+			for _, row := range strings.Split(b.text, "\n") {
+				cells := strings.Split(row, "\t")
+				if len(cells) >= 2 && containsWords(d, strings.Join(cells, " ")) {
+					found = true
+				}
+			}
+		}
+		found = found || headings >= 2
+		return !found
+	})
+	return found
+}
+
+// containsWords reports whether s holds sub with a space or an end of s
+// on each side.
+func containsWords(s, sub string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], sub)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(sub)
+		if (start == 0 || s[start-1] == ' ') && (end == len(s) || s[end] == ' ') {
+			return true
+		}
+		i = start + 1
+	}
 }
 
 // dropInlineTags removes Obsidian #tags (a '#' at the start or after a space,
@@ -49,8 +226,11 @@ func dropInlineTags(text string) string {
 // Thresholds of FirstParagraph, in display columns.
 const (
 	// proseMinWidth is the width below which a paragraph that does not end
-	// a sentence is a label, a title or a byline rather than prose.
-	proseMinWidth = 40
+	// a sentence is a label, a title, a subtitle or a byline rather than
+	// prose; latinProseMinWidth the same for text without CJK, whose
+	// subtitles run wider ("Obsolete type of non-volatile computer memory").
+	proseMinWidth      = 40
+	latinProseMinWidth = 60
 	// sentenceMinWidth is the width below which even a sentence is
 	// too short to stand for the article ("こんにちは！", "Thanks!").
 	sentenceMinWidth = 20
@@ -140,19 +320,33 @@ func firstParagraph(body []byte) (string, bool) {
 }
 
 // boilerplate are the beginnings of paragraphs that sites put before
-// the article.
+// the article: banners, notices, bylines.
 var boilerplate = []string{
 	"この記事は最終更新日から", // Qiita: "this article was last updated N years ago"
 	"From Wikipedia, the free encyclopedia",
+	"You're reading the documentation for", // Sphinx version banners
+	"You are reading the documentation for",
+	"This is the documentation for",
+	"This article needs", "This article is about", "This article has multiple issues", // Wikipedia notices
+	"Full text of this document omitted",
+	"Published on", "Posted on", "Last updated", "Updated on", "Reading time",
+	"发布于", "发表于", "更新于", "阅读时间", "原创 ", "投稿日", "更新日",
 }
+
+// boilerplateIn are phrases that make a paragraph the site's or the
+// account's, not the article's: "欢迎关注" closes a WeChat account's blurb.
+var boilerplateIn = []string{"欢迎关注", "歡迎關注", "点击上方", "點擊上方", "扫码关注", "Subscribe to our newsletter", "Sign up for our newsletter"}
+
+// labelLine is a "Label: value" line: a short key, then a colon.
+var labelLine = regexp.MustCompile(`^[^\s:：]{1,16}\s?[:：]\s`)
 
 // byline matches a numeric date (2025-06-11, 2025/6/11, 2025年07月04日)
 // or an @handle, which in a short paragraph make it a byline.
 var byline = regexp.MustCompile(`\d{4}\s?[-/.年]\s?\d{1,2}\s?[-/.月]\s?\d{1,2}|(?:^|\s)@\w`)
 
 func isProse(b block) bool {
-	t := b.text
-	if t == "" || b.linked || !hasLetter(t) || onlyRefs(t) {
+	t := dropInlineTags(b.text)
+	if t == "" || b.linked || b.caption || !hasLetter(t) || onlyRefs(t) {
 		return false
 	}
 	for _, p := range boilerplate {
@@ -164,7 +358,22 @@ func isProse(b block) bool {
 	if endsSentence(t) {
 		return w >= sentenceMinWidth
 	}
-	return w >= proseMinWidth && !(w < bylineMaxWidth && byline.MatchString(t))
+	if b.broken && w < bylineMaxWidth*2 {
+		return false // lines of labels: "Intel 7110 module\nComputer memory types"
+	}
+	for _, p := range boilerplateIn {
+		if strings.Contains(t, p) {
+			return false
+		}
+	}
+	if labelLine.MatchString(t) && !label.MatchString(t) {
+		return false // "趋势描述: Claude Code、Cursor等工具快速普及"
+	}
+	min := proseMinWidth
+	if !strings.ContainsFunc(t, unspaced) {
+		min = latinProseMinWidth
+	}
+	return w >= min && !(w < bylineMaxWidth && byline.MatchString(t))
 }
 
 func hasLetter(s string) bool {

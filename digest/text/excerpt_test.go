@@ -119,13 +119,22 @@ func TestExcerpt(t *testing.T) {
 		want              string
 	}{
 		{"description", "A short description.", body, 80, "A short description."},
-		{"description trimmed and collapsed", "  Spaces\n\n   inside   it.  ", body, 80, "Spaces inside it."},
-		{"description cleaned", "**Bold** [link](https://x.example) [[Note|alias]] ==mark== <i>tag</i> &amp; more", body, 80, "Bold link alias mark tag & more"},
-		{"Chinese description lines joined", "第一行\n第二行。", body, 80, "第一行第二行。"},
+		{"description trimmed and collapsed", "  Spaces\n\n   inside   it are collapsed.  ", body, 80, "Spaces inside it are collapsed."},
+		{"description cleaned", "**Bold** [link](https://x.example) [[Note|alias]] ==mark== <i>tag</i> &amp; more text.", body, 80, "Bold link alias mark tag & more text."},
+		{"Chinese description lines joined", "这是描述的第一行，\n这是描述的第二行。", body, 80, "这是描述的第一行，这是描述的第二行。"},
+		{"description label removed", "Summary: the description says what the page is about.", body, 80, "the description says what the page is about."},
+		{"thin tagline", "残忍但真实", body, 80, "The body paragraph. It is the excerpt when there is no description."},
+		{"subtitle without a sentence end", "展现了通往更高级通用智能的清晰路径", body, 80, "The body paragraph. It is the excerpt when there is no description."},
+		{"description cut by the source", "The body paragraph. It is the excerpt when…", body, 80, "The body paragraph. It is the excerpt when there is no description."},
+		{"description that is the body cut short", "The body paragraph. It is the excerpt when there is no desc", body, 80, "The body paragraph. It is the excerpt when there is no description."},
+		{"description of flattened table cells", "環境 項目 値 CPU Core i5 の環境で動いています。", []byte("# 環境\n\n| 項目 | 値 |\n|---|---|\n| CPU | Core i5 |\n\n本文はここから始まり、環境の説明が続きます。"), 80, "本文はここから始まり、環境の説明が続きます。"},
+		{"tagline kept when the body has nothing", "残忍但真实", []byte("# Title"), 80, "残忍但真实"},
 		{"blank description", " \n ", body, 80, "The body paragraph. It is the excerpt when there is no description."},
 		{"description that is only an image", "![](https://x.example/a.png)", body, 80, "The body paragraph. It is the excerpt when there is no description."},
 		{"body cut at a near sentence", "", body, 30, "The body paragraph.…"},
-		{"body cut at a word", "", body, 40, "The body paragraph. It is the excerpt…"},
+		{"body cut at a sentence end at 47% of the width", "", body, 40, "The body paragraph.…"},
+		{"body cut at a word", "", body, 56, "The body paragraph. It is the excerpt when there is no…"},
+		{"sentence finished a little past the width", "", body, 64, "The body paragraph. It is the excerpt when there is no description."},
 		{"description cut at a word", "A description that is far too long for the width it is given here", body, 30, "A description that is far too…"},
 		{"no limit", "", body, 0, "The body paragraph. It is the excerpt when there is no description."},
 		{"nothing", "", []byte("# Only a title"), 80, ""},
@@ -183,8 +192,9 @@ func TestExcerptCorpus(t *testing.T) {
 			for _, max := range []int{40, 80, 240} {
 				e := Excerpt("", c.body, max)
 				checkClean(t, e)
-				checkTruncated(t, p, max, e)
-				if prefix, cut := strings.CutSuffix(e, "…"); cut && e != p && insideLatinWord(p, len(prefix)) {
+				q := dropInlineTags(stripLabel(p))
+				checkTruncated(t, strings.TrimLeft(q, "-–—*•·> "), CutLimit(max), e)
+				if prefix, cut := strings.CutSuffix(e, "…"); cut && e != q && insideLatinWord(q, len(prefix)) {
 					t.Errorf("Excerpt(%d): got %q, cut inside a word", max, e)
 				}
 			}

@@ -65,6 +65,29 @@ type block struct {
 	// linked is true when every letter and digit of text is the text of a
 	// link, like a row of "Read on Omnivore | Read Original" links.
 	linked bool
+	// caption is true for a paragraph that starts with an image or follows
+	// a paragraph of images only: the image's caption.
+	caption bool
+	// broken is true for a paragraph of several lines: lines that do not
+	// end a sentence are then labels, not prose.
+	broken bool
+}
+
+// Prose returns the text of a Markdown body that a reader reads as prose:
+// PlainText without code blocks and tables, for the reading time.
+func Prose(markdown []byte) string {
+	var b strings.Builder
+	walk(markdown, func(blk block) bool {
+		if blk.text == "" || blk.kind == blockCode || blk.kind == blockTable {
+			return true
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(blk.text)
+		return true
+	})
+	return b.String()
 }
 
 // markdownParser parses Markdown the way Obsidian shows it; goldmark parsers are
@@ -100,9 +123,16 @@ type walker struct {
 	skipTag    string // "script" or "style" while inside such an inline element
 	firstBreak int    // offset in buf of the first line break, -1 if none
 	linkedAtBr int    // linkedRune at firstBreak
+	images     int    // images and embeds in the inline text
+	leadImage  bool   // the inline text starts with an image or an embed
+	afterImage bool   // the last block was a paragraph of images only
 }
 
 func (w *walker) send(kind blockKind, text string, linkedRunes int) {
+	w.sendCaption(kind, text, linkedRunes, false)
+}
+
+func (w *walker) sendCaption(kind blockKind, text string, linkedRunes int, caption bool) {
 	if w.stopped || text == "" {
 		return
 	}
@@ -110,7 +140,8 @@ func (w *walker) send(kind blockKind, text string, linkedRunes int) {
 	if linkedRunes > 0 {
 		linked = countLetters(text) <= linkedRunes
 	}
-	if !w.emit(block{kind: kind, text: text, linked: linked}) {
+	broken := w.firstBreak >= 0 && kind <= blockHTML
+	if !w.emit(block{kind: kind, text: text, linked: linked, caption: caption, broken: broken}) {
 		w.stopped = true
 	}
 }
@@ -168,7 +199,11 @@ func (w *walker) node(n ast.Node, ctx blockKind) {
 	switch n.Kind() {
 	case ast.KindParagraph, ast.KindTextBlock:
 		w.inlineBlock(n)
-		w.send(ctx, finish(w.buf), w.linkedRune)
+		text := finish(w.buf)
+		after := w.afterImage
+		w.sendCaption(ctx, text, w.linkedRune, w.leadImage || after)
+		w.afterImage = w.images > 0 && text == ""
+		return
 	case ast.KindHeading:
 		w.inlineBlock(n)
 		w.send(blockHeading, finish(w.buf), w.linkedRune)
@@ -188,6 +223,7 @@ func (w *walker) node(n ast.Node, ctx blockKind) {
 	default:
 		w.children(n, ctx)
 	}
+	w.afterImage = false
 }
 
 func (w *walker) table(n ast.Node) {
@@ -223,6 +259,7 @@ func (w *walker) inlineBlock(n ast.Node) {
 	w.buf = w.buf[:0]
 	w.inLink, w.linkedRune, w.skipTag = 0, 0, ""
 	w.firstBreak, w.linkedAtBr = -1, 0
+	w.images, w.leadImage = 0, false
 	w.inlines(n)
 }
 
@@ -251,6 +288,7 @@ func (w *walker) inlines(parent ast.Node) {
 			}
 		case *ast.Image:
 			// Images, tracking pixels included, are not text.
+			w.image()
 		case *ast.Link:
 			w.inLink++
 			w.inlines(n)
@@ -262,6 +300,9 @@ func (w *walker) inlines(parent ast.Node) {
 		case *ast.RawHTML:
 			w.rawHTML(n)
 		case *wikiLink:
+			if n.embed {
+				w.image()
+			}
 			if !n.embed {
 				w.inLink++
 				w.write(n.text)
@@ -275,6 +316,14 @@ func (w *walker) inlines(parent ast.Node) {
 			w.inlines(n)
 		}
 	}
+}
+
+// image notes an image or an embed in the inline text.
+func (w *walker) image() {
+	if w.images == 0 && len(bytes.TrimSpace(w.buf)) == 0 {
+		w.leadImage = true
+	}
+	w.images++
 }
 
 func (w *walker) write(v []byte) {

@@ -200,8 +200,8 @@ func FuzzPlainText(f *testing.F) {
 		if !utf8.ValidString(p) || strings.Contains(p, "\n") {
 			t.Fatalf("FirstParagraph(%q) = %q, want one line of valid UTF-8", in, p)
 		}
-		if e := Excerpt("", in, 80); !utf8.ValidString(e) || DisplayWidth(e) > 80 {
-			t.Fatalf("Excerpt(%q) = %q (width %d), want valid UTF-8 at most 80 wide", in, e, DisplayWidth(e))
+		if e := Excerpt("", in, 80); !utf8.ValidString(e) || DisplayWidth(e) > CutLimit(80) {
+			t.Fatalf("Excerpt(%q) = %q (width %d), want valid UTF-8 at most %d wide", in, e, DisplayWidth(e), CutLimit(80))
 		}
 	})
 }

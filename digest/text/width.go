@@ -135,3 +135,45 @@ func trimEnd(s string) string {
 		return unicode.IsSpace(r) || strings.ContainsRune(dangling, r)
 	})
 }
+
+// CutLimit is the widest an excerpt cut by Cut to maxWidth columns can be.
+func CutLimit(maxWidth int) int {
+	if maxWidth <= 0 {
+		return maxWidth
+	}
+	return maxWidth + max(8, maxWidth/8)
+}
+
+// Cut returns s cut to about maxWidth display columns for an excerpt: at
+// the end of the last sentence that ends between 40% of the width and a
+// little past it (an eighth of the width, so that a sentence is finished
+// rather than cut a few words short), else as Truncate cuts. "…" marks a
+// cut; a maxWidth of zero or less means no limit.
+func Cut(s string, maxWidth int) string {
+	if maxWidth <= 0 || DisplayWidth(s) <= maxWidth {
+		return Truncate(s, maxWidth)
+	}
+	limit := CutLimit(maxWidth)
+	best, width, pos, state := 0, 0, 0, -1
+	for rest := s; len(rest) > 0; {
+		sent, r, st := uniseg.FirstSentenceInString(rest, state)
+		rest, state = r, st
+		pos += len(sent)
+		width += DisplayWidth(sent)
+		end := strings.TrimRightFunc(s[:pos], unicode.IsSpace)
+		w := width - DisplayWidth(s[len(end):pos])
+		if w > limit-1 {
+			break
+		}
+		if w*5 >= maxWidth*2 && endsSentence(end) {
+			best = len(end)
+		}
+	}
+	if best == 0 {
+		return Truncate(s, maxWidth)
+	}
+	if best == len(s) {
+		return s
+	}
+	return s[:best] + ellipsis
+}

@@ -152,9 +152,15 @@ func (n *Newsletter) build(ctx context.Context, now time.Time, save bool) (*Buil
 		return nil, err
 	}
 	res.Decisions = sel.Decisions()
+	picked := sel.Picked()
+	clips := make([]*digest.Clip, len(picked))
+	for i, c := range picked {
+		clips[i] = c.Clip
+	}
+	shared := digest.SharedDescriptions(clips)
 	var items []digest.Item
-	for _, c := range sel.Picked() {
-		items = append(items, digest.NewItem(c.Clip, c.Tag, n.Config.Excerpt))
+	for _, c := range picked {
+		items = append(items, digest.NewItem(c.Clip, c.Tag, n.Config.Excerpt, shared))
 	}
 	digest.SortItems(items, n.Config.Tags)
 	for _, d := range res.Decisions {
