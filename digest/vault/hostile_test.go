@@ -81,7 +81,7 @@ func TestQuietDropsReported(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parse("f.md", []byte("---\n"+tt.front+"---\nbody\n"), testMtime, now)
+			c, err := parse("f.md", []byte("---\n"+tt.front+"---\nbody\n"), testMtime, now, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -29,12 +29,14 @@ import (
 // When that fails too, Parse returns a *digest.ParseError positioned in the file
 // (line and byte column, 1-based).
 func Parse(path string, data []byte, mtime time.Time) (*digest.Clip, error) {
-	return parse(path, data, mtime, time.Time{})
+	return parse(path, data, mtime, time.Time{}, nil)
 }
 
 // parse is Parse that, with a non-zero now, also takes a date more than
-// maxAhead after now for a lie and uses the file time instead.
-func parse(path string, data []byte, mtime, now time.Time) (*digest.Clip, error) {
+// maxAhead after now for a lie and uses the file time instead; with want,
+// the clip's inline tags are only those under a tag of want (see
+// collectTags).
+func parse(path string, data []byte, mtime, now time.Time, want []string) (*digest.Clip, error) {
 	front, frontLine, body, bodyLine, ok := SplitFrontmatter(data)
 	c := &digest.Clip{Path: path, Body: body, BodyLine: bodyLine}
 	f := new(fields)
@@ -109,7 +111,7 @@ func parse(path string, data []byte, mtime, now time.Time) (*digest.Clip, error)
 		}
 		problem(f[k], "%s %q does not parse, using %s", keyNames[k], strings.TrimSpace(f[k].text()), using)
 	}
-	c.Tags = collectTags(f[keyTags], body)
+	c.Tags = collectTags(f[keyTags], body, want)
 	return c, nil
 }
 
@@ -133,8 +135,10 @@ func fileTitle(p string) string {
 }
 
 // collectTags gathers the frontmatter and inline tags, deduplicated
-// case-insensitively in order of appearance.
-func collectTags(v value, body []byte) []string {
+// case-insensitively in order of appearance. With want, only the inline
+// tags that can change which tag of want the clip matches are gathered:
+// those under a tag of want that no frontmatter tag is under already.
+func collectTags(v value, body []byte, want []string) []string {
 	var tags []string
 	add := func(t string) {
 		if !hasNonDigit(t) {
@@ -152,19 +156,38 @@ func collectTags(v value, body []byte) []string {
 			add(t)
 		}
 	}
+	// useful reports whether an inline tag t adds something: it is not
+	// in the frontmatter and, with want, under a tag of want that the
+	// frontmatter's tags are not.
+	useful := func(t string) bool {
+		if slices.ContainsFunc(tags, func(u string) bool { return strings.EqualFold(u, t) }) {
+			return false
+		}
+		if want == nil {
+			return true
+		}
+		for _, w := range want {
+			if digest.TagMatches(t, w) && !slices.ContainsFunc(tags, func(u string) bool { return digest.TagMatches(u, w) }) {
+				return true
+			}
+		}
+		return false
+	}
 	// Finding the tags outside code takes parsing the body, but only up to
-	// the end of the paragraph of the last tag that may be there and is not
-	// in the frontmatter already: the tags after it add nothing.
+	// the end of the paragraph of the last useful tag that may be there:
+	// the tags after it add nothing.
 	end := -1
 	candidates(body, func(t string, at int) bool {
-		if end < at && !slices.ContainsFunc(tags, func(u string) bool { return strings.EqualFold(u, t) }) {
+		if end < at && useful(t) {
 			end = paragraphEnd(body, at)
 		}
 		return true
 	})
 	if end >= 0 {
 		for _, t := range InlineTags(body[:end]) {
-			add(t)
+			if want == nil || useful(t) {
+				add(t)
+			}
 		}
 	}
 	return tags

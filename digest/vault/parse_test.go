@@ -618,7 +618,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		// mayMatch false means no match.
-		wants := [][]string{{"AI"}, {"未来趋势"}, {"k"}, {"s"}, {"Café"}}
+		wants := [][]string{{"AI"}, {"未来趋势"}, {"k"}, {"s"}, {"Café"}, {"AI", "未来趋势"}}
 		for _, tag := range c.Tags {
 			wants = append(wants, []string{tag}, []string{strings.ToUpper(tag)})
 			if i := strings.IndexByte(tag, '/'); i > 0 {
@@ -626,8 +626,17 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, want := range wants {
-			if _, ok := c.MatchTag(want); ok && !mayMatch(data, want) {
+			tag, ok := c.MatchTag(want)
+			if ok && !mayMatch(data, want) {
 				t.Errorf("mayMatch(%q) = false, but the clip has tags %q", want, c.Tags)
+			}
+			// Gathering only the tags that matter for want matches the same.
+			cw, err := parse("f.md", data, testMtime, time.Time{}, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tagW, okW := cw.MatchTag(want); tagW != tag || okW != ok {
+				t.Errorf("for %q, tags %q match %q, %v; all tags %q match %q, %v", want, cw.Tags, tagW, okW, c.Tags, tag, ok)
 			}
 		}
 	})
@@ -682,4 +691,50 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// TestParseWant checks that with the configured tags, a body is parsed for
+// the inline tags that can change the match only, and that those are found
+// outside code as always.
+func TestParseWant(t *testing.T) {
+	tests := []struct {
+		name, note string
+		want       []string
+		tags       string
+	}{
+		{"others left", "---\ntags: [x]\n---\n```\n#todo\n```\n#python #AI\n", []string{"AI"}, "x,AI"},
+		{"in code", "```\n#AI\n```\n#python\n", []string{"AI"}, ""},
+		{"indented code", "text\n\n    #AI in code\n", []string{"AI"}, ""},
+		{"nested", "#AI/LLM and #ml\n", []string{"AI"}, "AI/LLM"},
+		{"front has it", "---\ntags: [ai]\n---\n#AI #未来趋势 #ml\n", []string{"AI", "未来趋势"}, "ai,未来趋势"},
+		{"all without want", "#AI #ml\n\n```\n#x\n```\n", nil, "AI,ml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parse("f.md", []byte(tt.note), testMtime, time.Time{}, tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(c.Tags, ","); got != tt.tags {
+				t.Errorf("tags %q, want %q", got, tt.tags)
+			}
+		})
+	}
+}
+
+func TestMayBeNote(t *testing.T) {
+	for note, want := range map[string]bool{
+		"---\ndigest: next\n---\n":                  true,
+		"---\nDigest: 2026-W48\n---\n":              true,
+		"---\n\"digest\": next\n---\n":              true,
+		"---\n  title: x\n  digest: next\n---\n":    true,
+		"---\n{title: x, DIGEST: next}\n---\n":      true,
+		"---\ntitle: digest of the week\n---\n":     false,
+		"---\ntitle: x\n---\ndigest: in the body\n": false,
+		"digest: no frontmatter\n":                  false,
+	} {
+		if got := mayBeNote([]byte(note)); got != want {
+			t.Errorf("mayBeNote(%q) = %v, want %v", note, got, want)
+		}
+	}
 }

@@ -37,10 +37,16 @@ type Result struct {
 
 // Options tune Walk.
 type Options struct {
-	Want []string // configured tags; files that cannot match them are not parsed
+	// Want are the configured tags: files that cannot match them are not
+	// parsed, and a clip's inline tags are only those that can change
+	// which of them it matches (parsing a body for the others is wasted).
+	Want []string
 	// Skip, when set, is asked (from several goroutines at once) whether not
-	// to read a file at all, because it is known unchanged.
+	// to read a file at all, because it is known unchanged. Known, when
+	// set, says which files Skip may skip: only those are stat'ed before
+	// they are opened, the others once, when open.
 	Skip    func(File) bool
+	Known   func(path string) bool
 	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
 	Workers int      // parallel readers; 0 means one per processor
 	// Now, when set, is the time of the build: a clipping dated more than
@@ -166,54 +172,60 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Resu
 		if info.IsDir() {
 			return r, false
 		}
-	case typ.IsRegular():
+		if !info.Mode().IsRegular() {
+			r.Err = notRegular(p, info.Mode().Type())
+			return r, true
+		}
+	case !typ.IsRegular():
+		r.Err = notRegular(p, typ)
+		return r, true
+	case opt.Skip != nil && (opt.Known == nil || opt.Known(p)):
 		info, err = d.Info()
 	}
 	if err != nil {
 		r.Err = err
 		return r, true
 	}
-	if info == nil || !info.Mode().IsRegular() {
-		r.Err = notRegular(p, d.Type(), info)
-		return r, true
+	if info != nil {
+		r.Size, r.ModTime = info.Size(), info.ModTime()
+		if opt.Skip != nil && opt.Skip(r.File) {
+			r.Skipped = true
+			return r, true
+		}
 	}
-	r.Size, r.ModTime = info.Size(), info.ModTime()
-	if opt.Skip != nil && opt.Skip(r.File) {
-		r.Skipped = true
-		return r, true
-	}
-	data, size, err := readFile(fsys, p, buf)
+	data, info, err := readFile(fsys, p, buf)
 	if err != nil {
 		r.Err = err
 		return r, true
 	}
-	if size > int64(len(data)) && len(data) == MaxFileSize {
-		r.Warning = skip(p, "%d MB, only the first %d MB read", size>>20, MaxFileSize>>20)
+	r.Size, r.ModTime = info.Size(), info.ModTime()
+	if r.Size > int64(len(data)) && len(data) == MaxFileSize {
+		r.Warning = skip(p, "%d MB, only the first %d MB read", r.Size>>20, MaxFileSize>>20)
 	}
 	switch {
 	case len(opt.Want) > 0 && !mayMatch(data, opt.Want) && !mayBeNote(data):
 		r.NoMatch = true
 	default:
-		r.Clip, r.Err = parse(p, bytes.Clone(data), r.ModTime, opt.Now)
+		r.Clip, r.Err = parse(p, bytes.Clone(data), r.ModTime, opt.Now, opt.Want)
 	}
 	return r, true
 }
 
 // readFile reads up to MaxFileSize bytes of a regular file into *buf, and
-// returns them with the file's size. The file is opened without blocking,
-// and read only when it is still a regular file.
-func readFile(fsys fs.FS, p string, buf *[]byte) ([]byte, int64, error) {
+// returns them with the file's information. The file is opened without
+// blocking, and read only when it is (still) a regular file.
+func readFile(fsys fs.FS, p string, buf *[]byte) ([]byte, fs.FileInfo, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, 0, notRegular(p, info.Mode().Type(), info)
+		return nil, nil, notRegular(p, info.Mode().Type())
 	}
 	size := min(info.Size(), MaxFileSize)
 	b := *buf
@@ -227,7 +239,7 @@ func readFile(fsys fs.FS, p string, buf *[]byte) ([]byte, int64, error) {
 	if err == io.ErrUnexpectedEOF {
 		err = nil // it shrank
 	}
-	return b[:n], info.Size(), err
+	return b[:n], info, err
 }
 
 // skip is the error reporting a file, or a part of it, not read.
@@ -246,10 +258,7 @@ func cause(err error) string {
 
 // notRegular is the error reporting a *.md that is no regular file: a
 // named pipe, a device, a socket.
-func notRegular(p string, typ fs.FileMode, info fs.FileInfo) *digest.ParseError {
-	if info != nil {
-		typ = info.Mode().Type()
-	}
+func notRegular(p string, typ fs.FileMode) *digest.ParseError {
 	what := "not a regular file"
 	switch {
 	case typ&fs.ModeNamedPipe != 0:
@@ -260,8 +269,6 @@ func notRegular(p string, typ fs.FileMode, info fs.FileInfo) *digest.ParseError 
 		what = "a device"
 	case typ&fs.ModeSocket != 0:
 		what = "a socket"
-	case typ&fs.ModeDir != 0:
-		what = "a folder"
 	}
 	return skip(p, "%s, not a note", what)
 }
@@ -284,5 +291,25 @@ func isMarkdown(name string) bool {
 // has a digest key. Such a note is parsed whatever its tags.
 func mayBeNote(data []byte) bool {
 	front, _, _, _, ok := SplitFrontmatter(data)
-	return ok && bytes.Contains(bytes.ToLower(front), []byte("digest"))
+	switch {
+	case !ok:
+		return false
+	case bytes.IndexByte(front, '{') >= 0:
+		// A flow mapping may hold the key anywhere.
+		return bytes.Contains(bytes.ToLower(front), []byte("digest"))
+	}
+	// Elsewhere a key starts its line, after indentation, a quote or "? ".
+	for len(front) > 0 {
+		l := front
+		if i := bytes.IndexByte(front, '\n'); i >= 0 {
+			l, front = front[:i], front[i+1:]
+		} else {
+			front = nil
+		}
+		l = bytes.TrimLeft(l, " \t\"'?")
+		if len(l) >= len("digest") && bytes.EqualFold(l[:len("digest")], []byte("digest")) {
+			return true
+		}
+	}
+	return false
 }

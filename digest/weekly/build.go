@@ -276,6 +276,7 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 		Exclude: n.excluded(),
 		// An unchanged file is not read again when it cannot be picked
 		// and is no editor's note.
+		Known: func(p string) bool { _, ok := known[p]; return ok },
 		Skip: func(f vault.File) bool {
 			r, ok := known[f.Path]
 			return ok && r.Sig == sig && r.Unchanged(f.Size, f.ModTime) && !r.Note &&
