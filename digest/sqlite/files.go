@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -61,20 +62,37 @@ func (s *Store) Files(ctx context.Context) (map[string]digest.FileRecord, error)
 }
 
 // SaveFiles records new and changed files and forgets those gone from the
-// vault, in one transaction.
+// vault, in one transaction. Rows are written filesPerInsert to a
+// statement: one statement per row made the first build of a large vault
+// spend a third of a second here.
 func (s *Store) SaveFiles(ctx context.Context, changed []digest.FileRecord, gone []string) error {
 	if len(changed) == 0 && len(gone) == 0 {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO files (path, size, mod_time, first_seen, tag, clipped, sig, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer put.Close()
-		for _, r := range changed {
-			if _, err := put.ExecContext(ctx, r.Path, r.Size, nanos(r.ModTime), nanos(r.FirstSeen), r.Tag, nanos(r.Clipped), r.Sig, r.Note); err != nil {
+		var put *sql.Stmt // for full batches
+		args := make([]any, 0, 8*filesPerInsert)
+		for rest := changed; len(rest) > 0; {
+			batch := rest[:min(len(rest), filesPerInsert)]
+			rest = rest[len(batch):]
+			args = args[:0]
+			for _, r := range batch {
+				args = append(args, r.Path, r.Size, nanos(r.ModTime), nanos(r.FirstSeen), r.Tag, nanos(r.Clipped), r.Sig, r.Note)
+			}
+			var err error
+			switch {
+			case len(batch) < filesPerInsert:
+				_, err = tx.ExecContext(ctx, insertFiles(len(batch)), args...)
+			case put == nil:
+				if put, err = tx.PrepareContext(ctx, insertFiles(filesPerInsert)); err != nil {
+					return err
+				}
+				defer put.Close()
+				fallthrough
+			default:
+				_, err = put.ExecContext(ctx, args...)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -90,4 +108,14 @@ func (s *Store) SaveFiles(ctx context.Context, changed []digest.FileRecord, gone
 		}
 		return nil
 	})
+}
+
+// filesPerInsert is how many rows one INSERT writes: 8 parameters each,
+// well under SQLite's limit of 32,766.
+const filesPerInsert = 200
+
+// insertFiles is the statement inserting n file rows.
+func insertFiles(n int) string {
+	return `INSERT OR REPLACE INTO files (path, size, mod_time, first_seen, tag, clipped, sig, note) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
