@@ -165,7 +165,7 @@ for n in $SIZES; do
 	rt=$(echo "${re_t[*]}" | median) rm_=$(echo "${re_m[*]}" | median)
 	st=$(echo "${same_t[*]}" | median)
 	fr=$(ratio "$ft" "$rgt") rr=$(ratio "$rt" "$rgt") sr_=$(ratio "$st" "$rgt")
-	notes=$(jsonfield "$dir/build.json" notes) items=$(jsonfield "$dir/build.json" items) parsed=$(jsonfield "$dir/build.json" parsed)
+	notes=$(jsonfield "$dir/build.json" notes) items=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["items"]))' "$dir/build.json") parsed=$(jsonfield "$dir/build.json" parsed)
 	row "build $n: rg -l ($hits files match)" "$(secs "$rgt")" "$(mb "$rgm") MB" "1.00" ""
 	if [ "$n" -ge 100000 ]; then
 		row "build $n: first build ($parsed parsed, $items items)" "$(secs "$ft")" "$(mb "$fm") MB" "$fr" "target <= 2x rg: $(verdict "$fr" "<=" 2); memory < 200 MB: $(verdict "$fm" "<" 204800)"
