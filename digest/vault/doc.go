@@ -21,4 +21,13 @@
 // Walk reads a vault over an fs.FS, several files at a time. A byte
 // pre-filter spares parsing the notes that cannot match the configured
 // tags: most of them, in a large vault.
+//
+// A vault is not trusted. A frontmatter over MaxFrontmatter bytes, or
+// nesting collections deeper than MaxDepth (a YAML parser's cost grows with
+// the square of the nesting), is not parsed; a note over MaxFileSize is read
+// in part; only regular files are read: DirFS opens without blocking, and
+// Walk checks the type of what it opened. Each file skipped or read in part,
+// and each field not read (a tags map, a date that does not parse or lies
+// in the future), says why, as path:line: reason (Result.Err,
+// Result.Warning, Clip.Problems).
 package vault
