@@ -48,11 +48,17 @@ type Options struct {
 	Skip    func(File) bool
 	Known   func(path string) bool
 	Exclude []string // folders (relative, slash-separated) not to walk, e.g. the output
-	Workers int      // parallel readers; 0 means one per processor
+	Workers int      // parallel readers; 0 means readersPerProcessor per processor
 	// Now, when set, is the time of the build: a clipping dated more than
 	// two days after it is taken at its file time, and the date reported.
 	Now time.Time
 }
+
+// readersPerProcessor is how many readers Walk runs per processor: reading
+// a vault is mostly system calls (open, fstat, read, close), and while one
+// reader is in one another can parse. With four, a first build of 100,000
+// notes took 0.79x the wall time of one per processor, on two busy cores.
+const readersPerProcessor = 4
 
 // batchSize is how many files a reader takes at a time: enough to make the
 // hand-offs between goroutines cheap.
@@ -65,7 +71,7 @@ const batchSize = 64
 func Walk(ctx context.Context, fsys fs.FS, opt Options, fn func(Result)) error {
 	workers := opt.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = readersPerProcessor * runtime.GOMAXPROCS(0)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
