@@ -184,8 +184,8 @@ func TestDKIMSignature(t *testing.T) {
 	}
 }
 
-// TestDKIMEveryKind: issue copies, test copies and confirmations are
-// signed alike.
+// TestDKIMEveryKind: issue copies, test copies, confirmations and welcome
+// mails are signed alike.
 func TestDKIMEveryKind(t *testing.T) {
 	for name, raw := range everyKind(t, dkimSigner(t, "rsa+ed25519")) {
 		if _, err := dkimVerify(t, dkimSigner(t, "rsa+ed25519"), raw); err != nil {
@@ -223,6 +223,8 @@ func everyKind(t *testing.T, s *DKIMSigner) map[string][]byte {
 		expires := testDate.Add(48 * time.Hour)
 		m, err = ComposeConfirm(opt, digest.Subscriber{Email: "new@example.com"}, "https://digest.example.com/confirm?t="+digest.ConfirmToken(testSecret, "new@example.com", "digest.example.com", expires), expires)
 		write("confirm-"+lang, m, err)
+		m, err = ComposeWelcome(opt, testSubscribers[lang], Welcome{PreferencesURL: "https://digest.example.com/preferences?t=x", IssueTitle: testTitles[lang], IssueURL: "https://digest.example.com/issues/2026-W48/"})
+		write("welcome-"+lang, m, err)
 	}
 	return out
 }

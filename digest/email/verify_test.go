@@ -67,8 +67,9 @@ func runDKIMPy(t *testing.T, py string, s *DKIMSigner, msgs map[string][]byte) (
 	return strings.ReplaceAll(string(out), dir+string(filepath.Separator), ""), err == nil
 }
 
-// TestDKIMPyVerifies: every kind of mail, signed with RSA and Ed25519,
-// passes dkimpy, both signatures; a tampered one fails it.
+// TestDKIMPyVerifies: every kind of mail (issue, test copy, confirmation,
+// welcome), signed with RSA and Ed25519, passes dkimpy, both signatures;
+// a tampered one fails it.
 func TestDKIMPyVerifies(t *testing.T) {
 	py := dkimpy(t)
 	s := dkimSigner(t, "rsa+ed25519")

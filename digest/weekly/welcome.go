@@ -24,7 +24,7 @@ func (n *Newsletter) SendWelcome(ctx context.Context, sub digest.Subscriber, pre
 		return err
 	}
 	m, err := email.ComposeWelcome(email.ComposerOptions{
-		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now,
+		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now, Clock: n.Clock,
 	}, sub, w)
 	if err != nil {
 		return err
