@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Subscriber statuses. The file may also say enabled, confirmed or
@@ -356,7 +358,9 @@ func subscriberAttributeTags(attrs string) ([]string, error) {
 // NormalizeEmail checks that s, once trimmed, is a bare address (an RFC 5322
 // addr-spec without display name, comment, angle brackets or quoted local
 // part) whose domain is a dotted host name, and returns it with the domain
-// lowercased. Single-label domains (root@localhost) and address literals
+// lowercased, and an internationalised one in punycode (IDNA 2008 lookup
+// rules: zz@例え.jp is zz@xn--r8jz45g.jp). A local part that is not ASCII
+// is kept: it needs a relay that offers SMTPUTF8. Single-label domains (root@localhost) and address literals
 // (a@[192.0.2.1]) are refused: a newsletter goes across the internet, and in a
 // subscriber list they are typos far more often than intended.
 func NormalizeEmail(s string) (string, error) {
@@ -391,6 +395,15 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	if why := subscriberCheckDomain(domain); why != "" {
 		return bad(why)
+	}
+	if !isASCII(domain) {
+		// An internationalised domain goes out as punycode, which every
+		// relay takes; the same domain written either way is one.
+		a, err := idna.Lookup.ToASCII(domain)
+		if err != nil {
+			return bad("domain " + subscriberQuote(domain) + " is not a valid internationalised domain name")
+		}
+		domain = a
 	}
 	// The checks above should leave nothing for net/mail to refuse; it has
 	// the last word all the same.

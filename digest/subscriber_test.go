@@ -304,7 +304,12 @@ func TestNormalizeEmail(t *testing.T) {
 		{"a@example.com", "a@example.com"},
 		{"  Ann.Lee+news@Example.COM\t", "Ann.Lee+news@example.com"},
 		{"o'brien@sub.example.co.uk", "o'brien@sub.example.co.uk"},
-		{"用户@例子.中国", "用户@例子.中国"},
+		{"用户@例子.中国", "用户@xn--fsqu00a.xn--fiqs8s"}, // IDN domains as punycode
+		{"zz@例え.jp", "zz@xn--r8jz45g.jp"},
+		{"a@Bücher.DE", "a@xn--bcher-kva.de"},
+		{"zz@xn--r8jz45g.jp", "zz@xn--r8jz45g.jp"},
+		{"müller@example.de", "müller@example.de"}, // needs SMTPUTF8, which the relay decides
+		{"a@\u0301x.example", ""},                  // a label may not begin with a combining mark
 		{"x@EXAMPLE.Com", "x@example.com"},
 		{"a@b.c", "a@b.c"},
 		{"a@xn--fsqu00a.xn--fiqs8s", "a@xn--fsqu00a.xn--fiqs8s"},

@@ -699,3 +699,41 @@ func TestSendUnreadableSubscribers(t *testing.T) {
 		t.Errorf("after the fix: %+v, %v\n%s", r, err, stderr)
 	}
 }
+
+// TestSendIDN is issue 11's list with müller@example.de and zz@例え.jp on a
+// relay without SMTPUTF8: the domain goes out as punycode, and the local
+// part that is not ASCII fails for that recipient alone, reported; the
+// issue is finished, not left pending run after run.
+func TestSendIDN(t *testing.T) {
+	srv := mailertest.Start(t)
+	dir := sendDir(t)
+	emails := writeSubscribers(t, dir, 3)
+	f, err := os.OpenFile(filepath.Join(dir, "subscribers.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("müller@example.de,Müller\nzz@例え.jp,ZZ\n")
+	f.Close()
+	useRelay(t, dir, srv.Host, srv.Port, "")
+
+	stdout, stderr, err := digestIn(t, dir, "send", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if r := decodeReport(t, stdout); r.Sent != 4 || r.Failed != 1 || r.Pending != 0 {
+		t.Errorf("report %+v", r)
+	}
+	if !strings.Contains(stderr, "müller@example.de: failed") || !strings.Contains(stderr, "SMTPUTF8") {
+		t.Errorf("the failure is not reported:\n%s", stderr)
+	}
+	count := srv.Count()
+	for _, e := range append(emails, "zz@xn--r8jz45g.jp") {
+		if count[e] != 1 {
+			t.Errorf("%s: %d copies", e, count[e])
+		}
+	}
+	stdout, _, err = digestIn(t, dir, "send", "--json")
+	if r := decodeReport(t, stdout); err != nil || !strings.Contains(r.Note, "nothing more to send") {
+		t.Errorf("the issue is not finished: %+v, %v", r, err)
+	}
+}

@@ -467,3 +467,58 @@ func TestDeliverSlowFinalReply(t *testing.T) {
 		t.Errorf("%d copies", n)
 	}
 }
+
+// Addresses that are not ASCII (§7): a relay that offers SMTPUTF8 takes
+// them; one that does not fails each such recipient alone, recorded and
+// not counted as the relay refusing every message, and mails the rest.
+func TestDeliverUTF8Addresses(t *testing.T) {
+	var utf8 []string
+	for i := range 12 { // more than the refusals that stop a run
+		utf8 = append(utf8, fmt.Sprintf("müller%02d@example.de", i))
+	}
+	for _, offers := range []bool{true, false} {
+		t.Run(fmt.Sprintf("SMTPUTF8 %v", offers), func(t *testing.T) {
+			start := mailertest.Start
+			if offers {
+				start = mailertest.StartSMTPUTF8
+			}
+			srv := start(t)
+			st, emails := setup(t, 6)
+			var rs []digest.Recipient
+			for _, e := range utf8 {
+				rs = append(rs, digest.Recipient{Email: e})
+			}
+			rs = append(rs, digest.Recipient{Email: "zz@xn--r8jz45g.jp"}) // 例え.jp, as NormalizeEmail gives it
+			if _, err := st.AddRecipients(context.Background(), issueID, 1, rs, now); err != nil {
+				t.Fatal(err)
+			}
+			j := job(t, st, relay(srv, time.Second))
+			j.Concurrency = 1 // the failures in a row
+			stats, err := mailer.Deliver(context.Background(), j)
+			if err != nil {
+				t.Fatalf("%v (stats %+v)", err, stats)
+			}
+			rows, count := states(t, st), srv.Count()
+			for _, e := range append(emails, "zz@xn--r8jz45g.jp") {
+				if rows[e].State != digest.Sent || count[e] != 1 {
+					t.Errorf("%s is %s, %d copies", e, rows[e].State, count[e])
+				}
+			}
+			for _, e := range utf8 {
+				want, n := digest.Sent, 1
+				if !offers {
+					want, n = digest.Failed, 0
+				}
+				if r := rows[e]; r.State != want || count[e] != n || r.Attempts != 1 {
+					t.Errorf("%s is %s after %d tries, %d copies; want %s, %d (%s)", e, r.State, r.Attempts, count[e], want, n, r.Response)
+				}
+				if !offers && !strings.Contains(rows[e].Response, "SMTPUTF8") {
+					t.Errorf("%s: response %q does not say why", e, rows[e].Response)
+				}
+			}
+			if sup, _ := st.Suppressions(context.Background()); len(sup) != 0 {
+				t.Errorf("suppressed %v", sup)
+			}
+		})
+	}
+}

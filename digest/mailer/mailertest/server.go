@@ -61,8 +61,21 @@ type Server struct {
 	onMsg    func(n int) // called with the count after each accepted message
 }
 
-// Start starts a server on 127.0.0.1:0, stopped when the test ends.
+// Start starts a server on 127.0.0.1:0, stopped when the test ends. It
+// does not offer SMTPUTF8.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return start(t, false)
+}
+
+// StartSMTPUTF8 starts a server that offers SMTPUTF8 (RFC 6531): it takes
+// addresses that are not ASCII.
+func StartSMTPUTF8(t testing.TB) *Server {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, utf8 bool) *Server {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -83,6 +96,7 @@ func Start(t testing.TB) *Server {
 		return &session{s: s, c: c}, nil
 	}))
 	s.srv.Domain = "localhost"
+	s.srv.EnableSMTPUTF8 = utf8
 	s.srv.AllowInsecureAuth = true
 	s.srv.MaxMessageBytes = 10 << 20
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
