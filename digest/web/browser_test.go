@@ -80,14 +80,14 @@ func browserIssue(at time.Time) *digest.Issue {
 		Items: []digest.Item{
 			{Key: "https://mp.weixin.qq.com/s/a", Path: "Clippings/十年后的城市.md", Title: "十年后的城市会是什么样？人工智能如何重塑我们的街道、交通与每一个普通人的日常生活",
 				URL: "https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-very-long-path-segment", Site: "mp.weixin.qq.com",
-				Authors: []string{"python_xxt"}, Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 7,
+				Authors: []string{"python_xxt"}, Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 7, Lang: "zh-Hans",
 				Excerpt: "当大模型成为基础设施，城市的运转方式会发生怎样的变化？从交通调度到公共服务，每一个环节都在被重新设计。这篇文章梳理了十个正在发生的趋势。"},
 			{Key: "https://example.org/b", Path: "Clippings/agents.md", Title: "Supercalifragilisticexpialidocious-agents-and-the-extraordinarily-long-unbreakable-identifiers",
 				URL: "https://example.org/b", Site: "example.org", Authors: []string{"Jane Doe", "李雷"},
-				Clipped: at.Add(-2 * time.Hour), Tag: "AI", Minutes: 4,
+				Clipped: at.Add(-2 * time.Hour), Tag: "AI", Minutes: 4, Lang: "en",
 				Excerpt: "What changes when software acts on your behalf: https://example.org/a/really/long/link/that/should/wrap/instead/of/scrolling/the/page/sideways/0123456789."},
 			{Key: "https://example.jp/c", Path: "Clippings/未来.md", Title: "これからの働き方：個人の価値はどう変わるのか", URL: "https://example.jp/c", Site: "example.jp",
-				Clipped: at.Add(-3 * time.Hour), Tag: "未来趋势", Minutes: 3, Excerpt: "個人の価値、創造性、そして学び続けること。"},
+				Clipped: at.Add(-3 * time.Hour), Tag: "未来趋势", Minutes: 3, Lang: "ja", Excerpt: "個人の価値、創造性、そして学び続けること。"},
 		},
 	}
 }
@@ -226,5 +226,38 @@ func TestBrowserUnsubscribeButton(t *testing.T) {
 	}
 	if got := suppressions(t, e.Store); fmt.Sprint(got) != "[ann@example.com/unsubscribed]" {
 		t.Errorf("suppressions after the click: %v", got)
+	}
+}
+
+// TestBrowserJapaneseItem opens the issue page and the email of a Chinese
+// site in Chromium and checks that the Japanese item is marked lang="ja"
+// and drawn with the Japanese font stack, so that its kanji take Japanese
+// shapes, while the Chinese item keeps the Simplified Chinese stack.
+func TestBrowserJapaneseItem(t *testing.T) {
+	ctx := browser(t)
+	e := start(t, func(o *web.Options) { o.Site.Title, o.Site.Language = "剪藏周报", "zh-CN" })
+	issuePath := publishForBrowser(t, e)
+	const probe = `(title) => {
+		const h = [...document.querySelectorAll('h3')].find(e => e.textContent.includes(title));
+		if (!h) return 'missing';
+		return h.closest('[lang]').getAttribute('lang') + ' | ' + getComputedStyle(h).fontFamily;
+	}`
+	for _, page := range []string{issuePath, "/email-preview.html"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+page), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct{ title, lang, font string }{
+			{"これからの働き方", "ja", `"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic"`},
+			{"十年后的城市", "zh-Hans", `"PingFang SC"`},
+		} {
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(`+probe+`)(`+"`"+tt.title+"`"+`)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lang, font, _ := strings.Cut(got, " | ")
+			if lang != tt.lang || !strings.Contains(font, tt.font) {
+				t.Errorf("%s: the item %s is lang %q drawn with %s; want lang %q and %s", page, tt.title, lang, font, tt.lang, tt.font)
+			}
+		}
 	}
 }
