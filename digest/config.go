@@ -104,6 +104,9 @@ type Site struct {
 	// TagTitles are the display titles of configured tags, shown as
 	// section headings (tags: [{tag: 未来趋势, title: 未来趋势观察}]).
 	TagTitles map[string]string `yaml:"-"`
+	// Tags are the configured tags (Config.Tags): each has its feeds, and
+	// the subscribe form offers a choice when there are several.
+	Tags []string `yaml:"-"`
 }
 
 // TagTitle is how a section of items of tag is headed: its configured
@@ -293,6 +296,7 @@ func (c *Config) Resolve(dir string) error {
 			return fmt.Errorf("tags[%d]: empty tag", i)
 		}
 	}
+	c.Site.Tags = append([]string(nil), c.Tags...)
 	u, err := url.Parse(c.Site.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("site.url: %q is not an absolute http(s) URL", c.Site.URL)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/digest-newsletter/digest/digest/text"
@@ -39,6 +40,7 @@ const (
 // Feed feed_url, language and items.
 type Feeds struct {
 	site    Site
+	dir     string // the URL path of the feed files below the site root: "" or TagURLPath
 	feed    *feeds.Feed
 	tags    [][]string // per item, for JSON Feed
 	summary []string   // per item, plain text, for JSON Feed
@@ -48,6 +50,70 @@ type Feeds struct {
 // the newest n (all when n <= 0), newest first, each entry carrying the
 // issue's full HTML from the feed_item.html template.
 func (r *Renderer) Feeds(site Site, issues []*Issue, n int) (*Feeds, error) {
+	return r.feeds(site, issues, n, "")
+}
+
+// TagFeeds builds the feeds of one configured tag, published in
+// TagDir(tag): the newest n issues with items of that tag, each entry
+// carrying only those items. Entry ids are the issue's FeedEntryID with
+// the tag's slug as fragment: stable, and apart from the main feeds'.
+func (r *Renderer) TagFeeds(site Site, tag string, issues []*Issue, n int) (*Feeds, error) {
+	var picked []*Issue
+	for _, is := range issues {
+		c := *is
+		c.Items = nil
+		for _, it := range is.Items {
+			if TagMatches(it.Tag, tag) {
+				c.Items = append(c.Items, it)
+			}
+		}
+		if len(c.Items) > 0 {
+			picked = append(picked, &c)
+		}
+	}
+	f, err := r.feeds(site, picked, n, TagURLPath(tag))
+	if err != nil {
+		return nil, err
+	}
+	f.feed.Title = site.Title + " · " + site.TagTitle(tag)
+	f.feed.Description = f.feed.Title
+	f.feed.Link.Href = f.site.URL + "/"
+	for _, it := range f.feed.Items {
+		it.Id += "#" + url.PathEscape(TagSlug(tag))
+	}
+	return f, nil
+}
+
+// TagSlug is the folder name of a tag's feeds: lower case, '-' for spaces
+// and punctuation, letters of any script kept, so that a CJK tag reads as
+// itself (tags/未来趋势/), and nested tags joined by '-' (AI/LLM: ai-llm).
+func TagSlug(tag string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(NormalizeTag(tag)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	if b.Len() == 0 {
+		return "tag"
+	}
+	return b.String()
+}
+
+// TagDir is the folder of a tag's feeds, relative to the site root.
+func TagDir(tag string) string { return "tags/" + TagSlug(tag) + "/" }
+
+// TagURLPath is TagDir as it goes into a URL, percent-encoded.
+func TagURLPath(tag string) string { return "tags/" + url.PathEscape(TagSlug(tag)) + "/" }
+
+func (r *Renderer) feeds(site Site, issues []*Issue, n int, dir string) (*Feeds, error) {
 	tmpl, err := htmltemplate.New("feed_item.html").Funcs(FuncsFor(site.Language)).ParseFS(r.fsys, "feed_item.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -81,6 +147,7 @@ func (r *Renderer) Feeds(site Site, issues []*Issue, n int) (*Feeds, error) {
 	}
 	f := &Feeds{
 		site: site,
+		dir:  dir,
 		feed: &feeds.Feed{
 			Title:       site.Title,
 			Link:        &feeds.Link{Href: home, Rel: "alternate", Type: "text/html"},
@@ -160,7 +227,7 @@ func (f *Feeds) WriteRSS(w io.Writer) error {
 		AtomNS:    "http://www.w3.org/2005/Atom",
 		Channel: rssChannel{
 			RssFeed: ch,
-			Self:    rssSelf{Href: f.site.URL + "/" + FeedRSS, Rel: "self", Type: "application/rss+xml"},
+			Self:    rssSelf{Href: f.site.URL + "/" + f.dir + FeedRSS, Rel: "self", Type: "application/rss+xml"},
 		},
 	})
 }
@@ -177,11 +244,11 @@ func (f *Feeds) WriteAtom(w io.Writer) error {
 		Xmlns:   "http://www.w3.org/2005/Atom",
 		Lang:    f.site.Language,
 		Title:   af.Title,
-		ID:      f.feed.Id,
+		ID:      f.feed.Id + f.dir,
 		Updated: af.Updated,
 		Links: []feeds.AtomLink{
 			{Href: f.site.URL + "/", Rel: "alternate", Type: "text/html"},
-			{Href: f.site.URL + "/" + FeedAtom, Rel: "self", Type: "application/atom+xml"},
+			{Href: f.site.URL + "/" + f.dir + FeedAtom, Rel: "self", Type: "application/atom+xml"},
 		},
 		Author:    a,
 		Generator: &atomGenerator{URI: GeneratorURI, Name: Generator},
@@ -194,7 +261,7 @@ func (f *Feeds) WriteJSON(w io.Writer) error {
 	jf := (&feeds.JSON{Feed: f.feed}).JSONFeed()
 	jf.Description = ""
 	jf.Language = f.site.Language
-	jf.FeedUrl = f.site.URL + "/" + FeedJSON
+	jf.FeedUrl = f.site.URL + "/" + f.dir + FeedJSON
 	jf.Author.Url = f.site.URL + "/"
 	items := make([]*feeds.JSONItem, len(jf.Items))
 	for i, it := range jf.Items {

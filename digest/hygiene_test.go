@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"bytes"
+	"github.com/goccy/go-yaml"
 	"strings"
 	"testing"
 	"time"
@@ -45,8 +46,17 @@ func TestHostileItem(t *testing.T) {
 	if strings.ContainsAny(md.String(), "\u202E\u2066\x00") {
 		t.Errorf("index.md holds control characters:\n%q", md.String())
 	}
+	// The YAML frontmatter is the generator's, not Markdown: it must parse.
+	front, body, ok := strings.Cut(strings.TrimPrefix(md.String(), "---\n"), "\n---\n")
+	if !ok {
+		t.Fatalf("index.md has no frontmatter:\n%s", md.String())
+	}
+	var fm map[string]any
+	if err := yaml.Unmarshal([]byte(front), &fm); err != nil || fm["title"] != "Issue" {
+		t.Errorf("frontmatter %v, %v:\n%s", fm, err, front)
+	}
 	var page bytes.Buffer
-	if err := goldmark.New(goldmark.WithRendererOptions(html.WithUnsafe())).Convert(md.Bytes(), &page); err != nil {
+	if err := goldmark.New(goldmark.WithRendererOptions(html.WithUnsafe())).Convert([]byte(body), &page); err != nil {
 		t.Fatal(err)
 	}
 	// Only the template's own elements, no handler, no script URL.

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
 	"io"
@@ -20,7 +21,42 @@ type Page struct {
 	Canonical string   // absolute URL of the page
 	Issues    []*Issue // the archive, newest first (index)
 	Issue     *Issue   // the issue (issue pages)
+	Prev      *Issue   // the issue before it, if any
+	Next      *Issue   // the issue after it, if any
 	Tags      []string // the tags a reader may choose on the subscribe form; none for one tag
+}
+
+// Description is the page's one-line summary for search engines and link
+// previews: the editor's note, else the first item's title and excerpt,
+// else the site's title.
+func (p Page) Description() string {
+	if is := p.Issue; is != nil {
+		if s := is.IntroText(); s != "" {
+			return text.Truncate(s, 200)
+		}
+		if len(is.Items) > 0 {
+			it := is.Items[0]
+			s := it.Title
+			if it.Excerpt != "" {
+				s += " — " + it.Excerpt
+			}
+			return text.Truncate(s, 200)
+		}
+	}
+	if len(p.Issues) > 0 {
+		return p.Site.Title + " · " + p.Issues[0].Title
+	}
+	return p.Site.Title
+}
+
+// page is the Page of the site's pages, with the tag choice of the
+// subscribe form when several tags are configured.
+func page(site Site, root, canonical string) Page {
+	p := Page{Site: site, Root: root, Canonical: canonical}
+	if len(site.Tags) > 1 {
+		p.Tags = site.Tags
+	}
+	return p
 }
 
 // Renderer renders pages from a template folder (see package templates).
@@ -44,6 +80,8 @@ var Funcs = map[string]any{
 	"join":   strings.Join,
 	"md":     MarkdownEscape,
 	"mdurl":  MarkdownURL,
+	"slug":   TagURLPath,
+	"yaml":   yamlString,
 	"link":   Link,
 	"addr":   Addr,
 	"font":   func(lang string) htmltemplate.CSS { return htmltemplate.CSS(FontStack(lang)) },
@@ -103,16 +141,36 @@ func (r *Renderer) Index(w io.Writer, site Site, issues []*Issue) error {
 	if err != nil {
 		return err
 	}
-	return s.index.ExecuteTemplate(w, "base", Page{Site: site, Canonical: site.URL + "/", Issues: issues})
+	p := page(site, "", site.URL+"/")
+	p.Issues = issues
+	return s.index.ExecuteTemplate(w, "base", p)
 }
 
 // IssuePage writes an issue as a web page.
 func (r *Renderer) IssuePage(w io.Writer, site Site, is *Issue) error {
+	return r.IssuePageNav(w, site, is, nil, nil)
+}
+
+// IssuePageNav writes an issue as a web page linking the issues before and
+// after it (nil for none).
+func (r *Renderer) IssuePageNav(w io.Writer, site Site, is, prev, next *Issue) error {
 	s, err := r.set(site.Language)
 	if err != nil {
 		return err
 	}
-	return s.issue.ExecuteTemplate(w, "base", Page{Site: site, Root: "../../", Canonical: site.URL + "/" + is.Path(), Issue: is})
+	p := page(site, "../../", site.URL+"/"+is.Path())
+	p.Issue, p.Prev, p.Next = is, prev, next
+	return s.issue.ExecuteTemplate(w, "base", p)
+}
+
+// Favicon writes the site's icon, favicon.svg of the templates.
+func (r *Renderer) Favicon(w io.Writer) error {
+	b, err := fs.ReadFile(r.fsys, "favicon.svg")
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 // IssueMarkdown writes an issue as portable Markdown.
@@ -122,6 +180,13 @@ func (r *Renderer) IssueMarkdown(w io.Writer, site Site, is *Issue) error {
 		return err
 	}
 	return s.markdown.Execute(w, Page{Site: site, Root: "../../", Canonical: site.URL + "/" + is.Path(), Issue: is})
+}
+
+// yamlString quotes s for YAML frontmatter: a JSON string is a YAML
+// double-quoted scalar, with every control character escaped.
+func yamlString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // MarkdownEscape makes plain text safe to put in Markdown: it cannot start

@@ -24,12 +24,22 @@ func TestRenderGolden(t *testing.T) {
 	for i, is := range issues {
 		archive[len(issues)-1-i] = is
 	}
+	// Two configured tags: per-tag feeds linked, a tag choice on the form.
+	site := feedSite
+	site.Tags = []string{"AI", "未来趋势"}
 	pages := map[string]func(*bytes.Buffer) error{
-		"html/index.html": func(b *bytes.Buffer) error { return r.Index(b, feedSite, archive) },
+		"html/index.html": func(b *bytes.Buffer) error { return r.Index(b, site, archive) },
 	}
-	for _, is := range issues {
-		pages["html/"+is.ID+".html"] = func(b *bytes.Buffer) error { return r.IssuePage(b, feedSite, is) }
-		pages["markdown/"+is.ID+".md"] = func(b *bytes.Buffer) error { return r.IssueMarkdown(b, feedSite, is) }
+	for i, is := range issues { // oldest first
+		var prev, next *digest.Issue
+		if i > 0 {
+			prev = issues[i-1]
+		}
+		if i+1 < len(issues) {
+			next = issues[i+1]
+		}
+		pages["html/"+is.ID+".html"] = func(b *bytes.Buffer) error { return r.IssuePageNav(b, site, is, prev, next) }
+		pages["markdown/"+is.ID+".md"] = func(b *bytes.Buffer) error { return r.IssueMarkdown(b, site, is) }
 	}
 	for name, render := range pages {
 		t.Run(name, func(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"os"
 )
 
-//go:embed *.html *.md *.txt
+//go:embed *.html *.md *.txt *.svg
 var embedded embed.FS
 
 // Default is the embedded templates.

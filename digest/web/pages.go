@@ -32,6 +32,9 @@ type pageData struct {
 	Tags      []string    // the configured tags, for the subscribe form
 }
 
+// Description is the pages' meta description: the site's title.
+func (d pageData) Description() string { return d.Site.Title }
+
 // pages are the server's page templates, each over base.html.
 type pages struct {
 	unsubscribe, confirm, message, preferences *htmltemplate.Template

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -32,8 +33,15 @@ func (n *Newsletter) Publish(ctx context.Context) error {
 		}
 		return writeFileAtomic(filepath.Join(out, filepath.FromSlash(name)), buf.Bytes())
 	}
-	for _, is := range issues {
-		if err := write(is.Path()+"index.html", func() error { return r.IssuePage(&buf, site, is) }); err != nil {
+	for i, is := range issues { // newest first
+		var prev, next *digest.Issue
+		if i+1 < len(issues) {
+			prev = issues[i+1]
+		}
+		if i > 0 {
+			next = issues[i-1]
+		}
+		if err := write(is.Path()+"index.html", func() error { return r.IssuePageNav(&buf, site, is, prev, next) }); err != nil {
 			return err
 		}
 		if err := write(is.Path()+"index.md", func() error { return r.IssueMarkdown(&buf, site, is) }); err != nil {
@@ -53,7 +61,25 @@ func (n *Newsletter) Publish(ctx context.Context) error {
 	if err := write(digest.FeedAtom, func() error { return feeds.WriteAtom(&buf) }); err != nil {
 		return err
 	}
-	return write(digest.FeedJSON, func() error { return feeds.WriteJSON(&buf) })
+	if err := write(digest.FeedJSON, func() error { return feeds.WriteJSON(&buf) }); err != nil {
+		return err
+	}
+	// One set of feeds per configured tag, for readers who want only one.
+	for _, tag := range n.Config.Tags {
+		tf, err := r.TagFeeds(site, tag, issues, n.Config.Feed.Entries)
+		if err != nil {
+			return err
+		}
+		dir := digest.TagDir(tag)
+		for name, w := range map[string]func(io.Writer) error{
+			digest.FeedRSS: tf.WriteRSS, digest.FeedAtom: tf.WriteAtom, digest.FeedJSON: tf.WriteJSON,
+		} {
+			if err := write(dir+name, func() error { return w(&buf) }); err != nil {
+				return err
+			}
+		}
+	}
+	return write("favicon.svg", func() error { return r.Favicon(&buf) })
 }
 
 // writeFileAtomic writes data to a temporary file beside name and renames it
