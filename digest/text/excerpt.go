@@ -323,6 +323,7 @@ func firstParagraph(body []byte) (string, bool) {
 // the article: banners, notices, bylines.
 var boilerplate = []string{
 	"この記事は最終更新日から", // Qiita: "this article was last updated N years ago"
+	"この記事は以下の環境で",  // the environment table of a Qiita series
 	"From Wikipedia, the free encyclopedia",
 	"You're reading the documentation for", // Sphinx version banners
 	"You are reading the documentation for",
@@ -354,17 +355,17 @@ func isProse(b block) bool {
 			return false
 		}
 	}
+	for _, p := range boilerplateIn {
+		if strings.Contains(t, p) {
+			return false
+		}
+	}
 	w := DisplayWidth(t)
 	if endsSentence(t) {
 		return w >= sentenceMinWidth
 	}
 	if b.broken && w < bylineMaxWidth*2 {
 		return false // lines of labels: "Intel 7110 module\nComputer memory types"
-	}
-	for _, p := range boilerplateIn {
-		if strings.Contains(t, p) {
-			return false
-		}
 	}
 	if labelLine.MatchString(t) && !label.MatchString(t) {
 		return false // "趋势描述: Claude Code、Cursor等工具快速普及"
