@@ -33,6 +33,7 @@ type Result struct {
 	Warning error
 	Skipped bool // Options.Skip said not to read it
 	NoMatch bool // its bytes cannot make it match a wanted tag, so it was not parsed
+	Old     bool // changed before Options.ChangedSince and no editor's note: not parsed
 }
 
 // Options tune Walk.
@@ -52,6 +53,9 @@ type Options struct {
 	// Now, when set, is the time of the build: a clipping dated more than
 	// two days after it is taken at its file time, and the date reported.
 	Now time.Time
+	// ChangedSince, when set, spares parsing the files last changed before
+	// it, editor's notes apart: the caller knows none of them can be picked.
+	ChangedSince time.Time
 }
 
 // readersPerProcessor is how many readers Walk runs per processor: reading
@@ -211,6 +215,8 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Resu
 	switch {
 	case len(opt.Want) > 0 && !mayMatch(data, opt.Want) && !mayBeNote(data):
 		r.NoMatch = true
+	case r.ModTime.Before(opt.ChangedSince) && !mayBeNote(data):
+		r.Old = true
 	default:
 		r.Clip, r.Err = parse(p, bytes.Clone(data), r.ModTime, opt.Now, opt.Want)
 	}

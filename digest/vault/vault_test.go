@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -172,5 +173,34 @@ func TestWalkFolder(t *testing.T) {
 	})
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("walk, in order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestWalkChangedSince parses only the files changed since a time, and the
+// editor's notes whenever they changed.
+func TestWalkChangedSince(t *testing.T) {
+	old, since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	fsys := fstest.MapFS{
+		"old.md":  {Data: []byte("---\ntags: [AI]\n---\n"), ModTime: old},
+		"note.md": {Data: []byte("---\ndigest: next\ntitle: Hello\n---\nThe week.\n"), ModTime: old},
+		"new.md":  {Data: []byte("---\ntags: [AI]\n---\n"), ModTime: since},
+		"none.md": {Data: []byte("cooking"), ModTime: old},
+	}
+	opt := Options{Want: []string{"AI"}, ChangedSince: since}
+	var got []string
+	err := Walk(context.Background(), fsys, opt, func(r Result) {
+		got = append(got, fmt.Sprintf("%s old=%v nomatch=%v clip=%v", r.Path, r.Old, r.NoMatch, r.Clip != nil))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"new.md old=false nomatch=false clip=true",
+		"none.md old=false nomatch=true clip=false",
+		"note.md old=false nomatch=false clip=true",
+		"old.md old=true nomatch=false clip=false",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("walk:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

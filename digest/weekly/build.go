@@ -23,6 +23,7 @@ type BuildResult struct {
 	Notes     int               `json:"notes"`     // Markdown files in the vault
 	Parsed    int               `json:"parsed"`    // read and parsed this time
 	Unchanged int               `json:"unchanged"` // not read: unchanged since the last build
+	Older     int               `json:"older"`     // not parsed: last changed before the first issue's window
 	Invalid   int               `json:"invalid"`   // skipped: the file could not be read
 	Lenient   int               `json:"lenient"`   // invalid YAML read by the fallback
 	Matched   int               `json:"matched"`   // clippings tagged with a configured tag (of those read)
@@ -243,6 +244,9 @@ func (n *Newsletter) whyNoIssue(res *BuildResult, w digest.Window) string {
 	if res.Unchanged > 0 {
 		s += fmt.Sprintf(", %d unchanged and older", res.Unchanged)
 	}
+	if res.Older > 0 {
+		s += fmt.Sprintf(", %d last changed before the window", res.Older)
+	}
 	if res.LeftOut > 0 {
 		s += fmt.Sprintf(", %d left out: already mailed, duplicates or after the cutoff; build --json lists them", res.LeftOut)
 	}
@@ -283,6 +287,14 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 				(r.Tag == "" || sel.Unwanted(f.Path, r.Clipped, r.FirstSeen))
 		},
 	}
+	if window.First {
+		// A file is written after it is clipped: one last changed before
+		// the first issue's window (less two days, for dates written
+		// without a zone) holds no clipping the first issue can pick.
+		// Later windows also pick files first seen in them, whatever
+		// their time.
+		opt.ChangedSince = window.Since.Add(-48 * time.Hour)
+	}
 	var changed []digest.FileRecord             // new and changed files, to save
 	walked := make(map[string]bool, len(known)) // the known files still in the vault
 	err = vault.Walk(ctx, n.Vault, opt, func(r vault.Result) {
@@ -295,6 +307,8 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 		case r.Skipped:
 			res.Unchanged++
 			return
+		case r.Old:
+			res.Older++
 		case r.Err != nil:
 			res.Invalid++
 			e := n.vaultError(r.Err)
