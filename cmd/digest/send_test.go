@@ -737,3 +737,31 @@ func TestSendIDN(t *testing.T) {
 		t.Errorf("the issue is not finished: %+v, %v", r, err)
 	}
 }
+
+// A send cleans what a killed one left half-written in outbox/tmp/.
+func TestSendCleansOutboxTmp(t *testing.T) {
+	dir := sendDir(t)
+	tmp := filepath.Join(dir, "outbox", "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		p := filepath.Join(tmp, fmt.Sprintf("1764489600.M%dP4242Q%d.host", i, i))
+		os.WriteFile(p, []byte("To: someone\n\nhalf"), 0o600)
+		at := time.Now().Add(-10 * time.Minute)
+		os.Chtimes(p, at, at)
+	}
+	_, stderr, err := digestIn(t, dir, "send")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if es, _ := os.ReadDir(tmp); len(es) != 0 {
+		t.Errorf("%d files left in outbox/tmp", len(es))
+	}
+	if !strings.Contains(stderr, "removed 3 half-written messages") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if n := len(outbox(t, dir)); n == 0 {
+		t.Error("nothing sent")
+	}
+}

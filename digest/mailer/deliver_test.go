@@ -522,3 +522,38 @@ func TestDeliverUTF8Addresses(t *testing.T) {
 		})
 	}
 }
+
+// What a killed run left in tmp/ is removed: by Open once it is older than
+// the Maildir rule's 36 hours, by CleanTmp (under the send lock) sooner.
+func TestMaildirCleansTmp(t *testing.T) {
+	dir := t.TempDir()
+	md := &mailer.Maildir{Dir: dir}
+	os.MkdirAll(filepath.Join(dir, "tmp"), 0o700)
+	for name, age := range map[string]time.Duration{"old": 37 * time.Hour, "recent": time.Hour, "fresh": 0} {
+		p := filepath.Join(dir, "tmp", name)
+		if err := os.WriteFile(p, []byte("half a message"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(-age)
+		os.Chtimes(p, at, at)
+	}
+	left := func() string {
+		var names []string
+		es, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return fmt.Sprint(names)
+	}
+	conn, err := md.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	if got := left(); got != "[fresh recent]" {
+		t.Errorf("after Open, tmp/ holds %s, want [fresh recent]", got)
+	}
+	if n, err := md.CleanTmp(time.Now().Add(-time.Minute)); err != nil || n != 1 || left() != "[fresh]" {
+		t.Errorf("CleanTmp removed %d (%v), left %s, want 1 and [fresh]", n, err, left())
+	}
+}

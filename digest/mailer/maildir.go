@@ -3,8 +3,10 @@ package mailer
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,12 +26,20 @@ type Maildir struct {
 
 func (m *Maildir) String() string { return "maildir " + m.Dir }
 
-// Open creates the Maildir when it does not exist yet.
+// StaleTmp is how old a file in tmp/ must be for Open to remove it: the
+// Maildir rule for what a killed writer left (no writer takes that long).
+const StaleTmp = 36 * time.Hour
+
+// Open creates the Maildir when it does not exist yet, and removes the
+// files in tmp/ older than StaleTmp.
 func (m *Maildir) Open(ctx context.Context) (Conn, error) {
 	for _, sub := range []string{"tmp", "new", "cur"} {
 		if err := os.MkdirAll(filepath.Join(m.Dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("outbox: %w", err)
 		}
+	}
+	if _, err := m.CleanTmp(time.Now().Add(-StaleTmp)); err != nil {
+		return nil, err
 	}
 	host, err := os.Hostname()
 	if err != nil || host == "" {
@@ -38,6 +48,34 @@ func (m *Maildir) Open(ctx context.Context) (Conn, error) {
 	// "/" and ":" cannot be in a Maildir name; the spec escapes them so.
 	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
 	return &maildirConn{dir: m.Dir, host: host}, nil
+}
+
+// CleanTmp removes the files in tmp/ last modified before before: messages
+// a killed run was writing, never delivered. It returns how many it removed.
+// Only a writer that keeps others away (the send lock) may clean up to a
+// recent time.
+func (m *Maildir) CleanTmp(before time.Time) (int, error) {
+	tmp := filepath.Join(m.Dir, "tmp")
+	entries, err := os.ReadDir(tmp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("outbox: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || !info.ModTime().Before(before) {
+			continue // gone meanwhile, or not a message, or being written
+		}
+		if err := os.Remove(filepath.Join(tmp, e.Name())); err == nil {
+			n++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("outbox: %w", err)
+		}
+	}
+	return n, nil
 }
 
 type maildirConn struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -96,6 +97,16 @@ func (n *Newsletter) lockSend(ctx context.Context, now time.Time) (release func(
 		return nil, err
 	} else if k > 0 {
 		n.logf("a send stopped while handing %d messages to the relay: they are marked unknown", k)
+	}
+	// What a killed send left half-written in the outbox is never
+	// delivered: under the lock, anything in tmp/ older than a minute
+	// (writing one message takes milliseconds) is such a leftover.
+	if md, ok := n.Transport.(*mailer.Maildir); ok {
+		if k, err := md.CleanTmp(time.Now().Add(-time.Minute)); err != nil {
+			n.logf("%v", err)
+		} else if k > 0 {
+			n.logf("removed %d half-written messages a stopped send left in %s", k, DisplayPath(filepath.Join(md.Dir, "tmp")))
+		}
 	}
 	return release, nil
 }
