@@ -51,6 +51,60 @@ func TestSendBinary(t *testing.T) {
 	bin := buildBinary(t)
 	t.Run("SIGKILL", func(t *testing.T) { testSendCrash(t, bin) })
 	t.Run("SIGTERM", func(t *testing.T) { testSendTerm(t, bin) })
+	t.Run("two first builds", func(t *testing.T) { testFirstBuilds(t, bin) })
+}
+
+// testFirstBuilds runs two first builds at once (issue 11: one failed with
+// UNIQUE constraint failed: issues.number): both succeed, one waiting for
+// the other, and there is one issue. The test holds the build lease while
+// both start, so that they meet.
+func testFirstBuilds(t *testing.T, bin string) {
+	dir := sendDir(t)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, ".digest", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	lease, err := st.Acquire(ctx, "build", "the test", time.Minute, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		stdout, stderr string
+		err            error
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			cmd := exec.Command(bin, "--config", filepath.Join(dir, "digest.yaml"), "--now", sendNow, "build", "--json")
+			cmd.Env = append(os.Environ(), "DIGEST_SECRET="+sendSecret)
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			results <- result{out.String(), errb.String(), err}
+		}()
+	}
+	time.Sleep(time.Second) // both are waiting for the lease
+	if err := lease.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("build: %v\n%s", r.err, r.stderr)
+		}
+		if !bytes.Contains([]byte(r.stderr), []byte("another digest build is running on this state")) {
+			t.Errorf("the build did not say it waited:\n%s", r.stderr)
+		}
+		if !bytes.Contains([]byte(r.stdout), []byte(sendIssue)) {
+			t.Errorf("build printed %s", r.stdout)
+		}
+	}
+	issues, err := st.Issues(ctx, 0)
+	if err != nil || len(issues) != 1 || issues[0].Number != 1 {
+		t.Errorf("issues %v, %v; want one, number 1", issues, err)
+	}
 }
 
 func testSendCrash(t *testing.T, bin string) {
