@@ -261,3 +261,15 @@ func TestNewItem(t *testing.T) {
 		t.Errorf("SharedDescriptions = %v, want only the blurb of two pages", shared)
 	}
 }
+
+// BenchmarkNewItem makes every corpus note an item, as a build does.
+func BenchmarkNewItem(b *testing.B) {
+	clips, _ := corpusItems(b)
+	shared := digest.SharedDescriptions(clips)
+	b.ResetTimer()
+	for range b.N {
+		for _, c := range clips {
+			digest.NewItem(c, "AI", 240, shared)
+		}
+	}
+}

@@ -153,7 +153,7 @@ func NewItem(c *Clip, tag string, excerptWidth int, shared map[string]bool) Item
 	prose := text.Prose(c.Body)
 	it.Minutes = text.ReadingMinutes(prose)
 	it.Excerpt = text.StripControl(text.Excerpt(desc, c.Body, excerptWidth))
-	it.Lang = text.DetectLang(it.Title + "\n" + it.Excerpt + "\n" + prose)
+	it.Lang = text.DetectLang(it.Title + "\n" + it.Excerpt + "\n" + prose[:min(len(prose), 4<<10)])
 	return it
 }
 

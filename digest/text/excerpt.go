@@ -61,31 +61,109 @@ func goodDescription(d string, body []byte) bool {
 	if len(body) == 0 {
 		return true
 	}
-	if !endsSentence(d) && isCutOf(d, body) {
+	var blocks []block
+	walk(body, func(b block) bool {
+		blocks = append(blocks, b)
+		return true
+	})
+	if !endsSentence(d) && isCutOf(d, blocks) {
 		return false
 	}
-	return !flattened(d, body) && !offTopic(d, body)
+	return !flattened(d, blocks) && !offTopic(d, blocks)
+}
+
+// truncatedBySource reports whether s ends with the mark of a cut, or in
+// the middle of a sentence, after a comma.
+func truncatedBySource(s string) bool {
+	if strings.HasSuffix(s, ",") || strings.HasSuffix(s, "，") || strings.HasSuffix(s, "、") || strings.HasSuffix(s, ";") {
+		return true
+	}
+	s = strings.TrimRight(s, closers+" ")
+	for _, e := range []string{"…", "...", "..", "⋯", "．．．", "。。。"} {
+		if strings.HasSuffix(s, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCutOf reports whether d is the start of a paragraph of the body cut
+// short: the body holds d's text and goes on.
+func isCutOf(d string, blocks []block) bool {
+	r := []rune(d)
+	if len(r) < 12 {
+		return false
+	}
+	prefix := string(r[:len(r)-2]) // the last characters may be a cut word
+	for _, b := range blocks {
+		if i := strings.Index(b.text, prefix); i >= 0 && len(b.text) > i+len(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// flattened reports whether d is made of the body's headings or table
+// cells run together: two headings of the body in it, or a row of a table.
+func flattened(d string, blocks []block) bool {
+	headings := 0
+	for _, b := range blocks {
+		switch b.kind {
+		case blockHeading:
+			if DisplayWidth(b.text) >= 4 && containsWords(d, b.text) {
+				if headings++; headings >= 2 {
+					return true
+				}
+			}
+		case blockTable:
+			for _, row := range strings.Split(b.text, "\n") {
+				cells := strings.Split(row, "\t")
+				if len(cells) >= 2 && containsWords(d, strings.Join(cells, " ")) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// containsWords reports whether s holds sub with a space or an end of s
+// on each side.
+func containsWords(s, sub string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], sub)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(sub)
+		if (start == 0 || s[start-1] == ' ') && (end == len(s) || s[end] == ' ') {
+			return true
+		}
+		i = start + 1
+	}
 }
 
 // offTopic reports whether d shares almost no words with a body that has
 // prose of its own: a blurb about the site ("ChatGPT helps you get
 // answers…" over a conversation about maths), not about the page.
-func offTopic(d string, body []byte) bool {
+func offTopic(d string, blocks []block) bool {
 	words := keywords(d)
 	if len(words) < 4 {
 		return false
 	}
-	prose := Prose(body)
-	if DisplayWidth(prose) < 200 {
-		return false
+	var prose strings.Builder
+	for _, b := range blocks {
+		if b.kind != blockCode && b.kind != blockTable && prose.Len() < 64<<10 {
+			prose.WriteString(strings.ToLower(b.text))
+			prose.WriteByte('\n')
+		}
 	}
-	if len(prose) > 64<<10 {
-		prose = prose[:64<<10]
+	if utf8.RuneCountInString(prose.String()) < 100 {
+		return false // too little prose to tell
 	}
-	prose = strings.ToLower(prose)
 	found := 0
 	for _, w := range words {
-		if strings.Contains(prose, w) {
+		if strings.Contains(prose.String(), w) {
 			found++
 		}
 	}
@@ -122,81 +200,6 @@ func keywords(s string) []string {
 	}
 	flush()
 	return out
-}
-
-// truncatedBySource reports whether s ends with the mark of a cut, or in
-// the middle of a sentence, after a comma.
-func truncatedBySource(s string) bool {
-	if strings.HasSuffix(s, ",") || strings.HasSuffix(s, "，") || strings.HasSuffix(s, "、") || strings.HasSuffix(s, ";") {
-		return true
-	}
-	s = strings.TrimRight(s, closers+" ")
-	for _, e := range []string{"…", "...", "..", "⋯", "．．．", "。。。"} {
-		if strings.HasSuffix(s, e) {
-			return true
-		}
-	}
-	return false
-}
-
-// isCutOf reports whether d is the start of a paragraph of body cut short:
-// the body holds d's text and goes on.
-func isCutOf(d string, body []byte) bool {
-	r := []rune(d)
-	if len(r) < 12 {
-		return false
-	}
-	prefix := string(r[:len(r)-2]) // the last characters may be a cut word
-	found := false
-	walk(body, func(b block) bool {
-		if i := strings.Index(b.text, prefix); i >= 0 && len(b.text) > i+len(d) {
-			found = true
-			return false
-		}
-		return true
-	})
-	return found
-}
-
-// flattened reports whether d is made of the body's headings or table
-// cells run together: two headings of the body in it, or a row of a table.
-func flattened(d string, body []byte) bool {
-	headings := 0
-	found := false
-	walk(body, func(b block) bool {
-		switch b.kind {
-		case blockHeading:
-			if DisplayWidth(b.text) >= 4 && containsWords(d, b.text) {
-				headings++
-			}
-		case blockTable:
-			for _, row := range strings.Split(b.text, "\n") {
-				cells := strings.Split(row, "\t")
-				if len(cells) >= 2 && containsWords(d, strings.Join(cells, " ")) {
-					found = true
-				}
-			}
-		}
-		found = found || headings >= 2
-		return !found
-	})
-	return found
-}
-
-// containsWords reports whether s holds sub with a space or an end of s
-// on each side.
-func containsWords(s, sub string) bool {
-	for i := 0; ; {
-		j := strings.Index(s[i:], sub)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(sub)
-		if (start == 0 || s[start-1] == ' ') && (end == len(s) || s[end] == ' ') {
-			return true
-		}
-		i = start + 1
-	}
 }
 
 // dropInlineTags removes Obsidian #tags (a '#' at the start or after a space,
