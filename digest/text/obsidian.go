@@ -22,6 +22,7 @@ func (obsidian) Extend(m goldmark.Markdown) {
 			util.Prioritized(starParser{}, 499), // before goldmark's emphasis (500)
 			util.Prioritized(highlightParser{}, 500),
 			util.Prioritized(commentParser{}, 500),
+			util.Prioritized(mathParser{}, 500),
 		),
 		parser.WithBlockParsers(
 			util.Prioritized(fenceParser{}, 650),
@@ -151,6 +152,40 @@ func (commentParser) Parse(parent ast.Node, block gtext.Reader, pc parser.Contex
 	}
 	block.Advance(2 + end + 2)
 	return &comment{}
+}
+
+// mathParser reads Obsidian's inline math, $x^2$, as its text without the
+// dollars: a "$" followed by a non-space opens it, a "$" after a non-space
+// and not before a digit closes it, so "$5 and $10" stays as it is.
+type mathParser struct{}
+
+// mathMax is the longest inline math read, in bytes.
+const mathMax = 256
+
+func (mathParser) Trigger() []byte { return []byte{'$'} }
+
+func (mathParser) Parse(parent ast.Node, block gtext.Reader, pc parser.Context) ast.Node {
+	line, _ := block.PeekLine()
+	if len(line) < 3 || line[1] == '$' || line[1] == ' ' || line[1] == '\t' || block.PrecendingCharacter() == '$' {
+		return nil
+	}
+	rest := line[1:min(len(line), mathMax)]
+	for i := 1; i < len(rest); i++ {
+		if rest[i] != '$' {
+			continue
+		}
+		if rest[i-1] == ' ' || rest[i-1] == '\t' || rest[i-1] == '\\' {
+			continue
+		}
+		if i+1 < len(rest) && rest[i+1] >= '0' && rest[i+1] <= '9' {
+			return nil
+		}
+		block.Advance(i + 2)
+		s := ast.NewString(bytes.Clone(rest[:i]))
+		s.SetCode(true)
+		return s
+	}
+	return nil
 }
 
 // fence is a block between $$ lines (math) or %% lines (a comment);

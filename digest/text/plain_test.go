@@ -62,6 +62,8 @@ var plainTextTests = []struct {
 	{"comment block", "%%\nhidden\n\nstill hidden\n%%\nShown", "Shown"},
 	{"math block", "Before\n\n$$\nx^2 + y^2\n$$\n\nAfter", "Before\n\nAfter"},
 	{"one-line math block", "$$E = mc^2$$\n\nAfter", "After"},
+	{"inline math", "A smooth function $f(x)$ near $a$.", "A smooth function f(x) near a."},
+	{"dollars that are prices", "It costs $5 and $10 a month.", "It costs $5 and $10 a month."},
 	{"soft break in Chinese", "第一行的文字\n第二行的文字", "第一行的文字第二行的文字"},
 	{"soft break in Japanese", "これは一行目です。\nこれは二行目です。", "これは一行目です。これは二行目です。"},
 	{"soft break in English", "first line\nsecond line", "first line second line"},
