@@ -163,6 +163,7 @@ var catalog = map[string]msg{
 	"prefs_file":         {"This address is on the owner's list: its tags are set by the owner.", "这个地址在站长的名单上，标签由站长设置。", "這個地址在站長的名單上，標籤由站長設定。", "このアドレスは発行者のリストにあり、タグは発行者が設定します。"},
 	"prefs_only_buttons": {"Opening this page changes nothing: only the buttons do.", "打开此页面不会改变任何设置，只有按钮会。", "打開此頁面不會改變任何設定，只有按鈕會。", "このページを開いただけでは何も変わりません。ボタンを押したときだけ変わります。"},
 	"preferences":        {"Preferences", "订阅设置", "訂閱設定", "購読の設定"},
+	"preferences_colon":  {"Your tags, pause or leave: %s", "订阅设置（标签、暂停、退订）：%s", "訂閱設定（標籤、暫停、取消訂閱）：%s", "購読の設定（タグ・一時停止・停止）：%s"},
 
 	// The welcome mail.
 	"welcome_subject": {"Welcome to %s", "欢迎订阅%s", "歡迎訂閱%s", "%sへようこそ"},

@@ -63,6 +63,7 @@ type IssueData struct {
 	Greeting       string         // "Hi Alice," or "你好，王芳："
 	Email          string         // the recipient's address
 	UnsubscribeURL string         // one-click unsubscribe link for this recipient
+	PreferencesURL string         // the recipient's preferences page: tags, pause, leave
 }
 
 // ConfirmData is what confirm.html and confirm.txt are given.
@@ -243,8 +244,9 @@ func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error)
 	token := digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
 	unsub := c.unsubBase + token
 	greeting := greet(c.lang, sub.Name)
-	text := filled{b.text, [3]string{greeting, addr, unsub}}
-	html := filled{b.html, [3]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub)}}
+	prefs := c.opt.Site.URL + "/preferences?t=" + digest.PreferencesToken(c.opt.Secret, addr, c.list)
+	text := filled{b.text, [slots]string{greeting, addr, unsub, prefs}}
+	html := filled{b.html, [slots]string{htmltemplate.HTMLEscapeString(greeting), htmltemplate.HTMLEscapeString(addr), htmltemplate.HTMLEscapeString(unsub), htmltemplate.HTMLEscapeString(prefs)}}
 
 	// Preformatted: each line is shorter than 998 bytes (a token is at
 	// most 512).
@@ -376,6 +378,7 @@ func (c *Composer) body(want []bool) (*rendering, error) {
 		Greeting:       c.marker + "G",
 		Email:          c.marker + "E",
 		UnsubscribeURL: c.marker + "U",
+		PreferencesURL: c.marker + "P",
 	}
 	for i, g := range c.groups {
 		if want[i] {

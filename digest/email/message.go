@@ -95,7 +95,7 @@ func (c *Composer) message(id, addr, name, subject string, date time.Time, extra
 
 	// The values of both parts are encoded into one buffer, then cut.
 	vals := make([]byte, 0, 1024)
-	var ends [2][3]int
+	var ends [2][slots]int
 	for p, f := range []filled{text, html} {
 		for i, v := range f.vals {
 			vals = appendQP(vals, v, false)
@@ -108,7 +108,7 @@ func (c *Composer) message(id, addr, name, subject string, date time.Time, extra
 		case i > 0:
 			start = ends[p][i-1]
 		case p > 0:
-			start = ends[p-1][2]
+			start = ends[p-1][slots-1]
 		}
 		return vals[start:ends[p][i]:ends[p][i]]
 	}

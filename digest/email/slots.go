@@ -12,6 +12,7 @@ const (
 	slotGreeting = 'G'
 	slotEmail    = 'E'
 	slotUnsub    = 'U'
+	slotPrefs    = 'P'
 )
 
 // slotted is a text with holes for the per-recipient values: lits[0],
@@ -61,7 +62,7 @@ func splitSlots(s, marker string) (*slotted, error) {
 			break
 		}
 		k := s[i+len(marker)]
-		if k != slotGreeting && k != slotEmail && k != slotUnsub {
+		if k != slotGreeting && k != slotEmail && k != slotUnsub && k != slotPrefs {
 			return nil, errors.New("a per-recipient value was changed")
 		}
 		t.lits = append(t.lits, s[:i])
@@ -82,8 +83,11 @@ func splitSlots(s, marker string) (*slotted, error) {
 // written out afresh each time the message is, never copied whole.
 type filled struct {
 	t    *slotted
-	vals [3]string // by slot: greeting, email, unsubscribe URL
+	vals [slots]string // by slot: greeting, email, unsubscribe URL, preferences URL
 }
+
+// slots is how many per-recipient values there are.
+const slots = 4
 
 func slotIndex(k byte) int {
 	switch k {
@@ -91,6 +95,8 @@ func slotIndex(k byte) int {
 		return 0
 	case slotEmail:
 		return 1
+	case slotPrefs:
+		return 3
 	}
 	return 2
 }
