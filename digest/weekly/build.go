@@ -297,6 +297,20 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 	}
 	var changed []digest.FileRecord             // new and changed files, to save
 	walked := make(map[string]bool, len(known)) // the known files still in the vault
+	// With save, the records are written while the walk goes on, a
+	// batch at a time: a record only says what a file held, so one saved
+	// by a build that fails later is as true for the next.
+	batches := make(chan []digest.FileRecord, 2)
+	saved := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				err = n.State.SaveFiles(ctx, b, nil)
+			}
+		}
+		saved <- err
+	}()
 	err = vault.Walk(ctx, n.Vault, opt, func(r vault.Result) {
 		res.Notes++
 		old, ok := known[r.Path]
@@ -347,10 +361,19 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 		}
 		if !ok || !rec.Same(old) {
 			changed = append(changed, rec)
+			if save && len(changed) == filesPerSave {
+				batches <- changed
+				changed = nil
+			}
 		}
 	})
+	close(batches)
+	serr := <-saved
 	if err != nil {
 		return nil, nil, fmt.Errorf("vault: %w", err)
+	}
+	if serr != nil {
+		return nil, nil, fmt.Errorf("state: %w", serr)
 	}
 	if save {
 		var gone []string
@@ -366,6 +389,9 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 	note, err := notes.note(ctx, n.State)
 	return sel, note, err
 }
+
+// filesPerSave is how many file records scan saves at a time while it walks.
+const filesPerSave = 10000
 
 // excluded lists the folders of the vault the scan must not enter: the
 // tool's own outputs, when they live inside the vault.
