@@ -32,6 +32,10 @@ dkim: {domain: x.example, selector: rsa1, key_file: rsa.pem, ed25519: {selector:
 	if c.SMTP.Port != 587 || c.SMTP.TLS != "mandatory" {
 		t.Errorf("smtp defaults: port %d tls %q", c.SMTP.Port, c.SMTP.TLS)
 	}
+	// RFC 5321 4.5.3.2: up to 10 minutes for the reply to the final dot.
+	if s := c.SMTP; s.Timeout != 30*time.Second || s.DataTimeout != 3*time.Minute || s.FinalTimeout != 10*time.Minute {
+		t.Errorf("smtp timeouts %v, %v, %v", s.Timeout, s.DataTimeout, s.FinalTimeout)
+	}
 	if c.SMTP.Helo != "mail.x.example" {
 		t.Errorf("smtp.helo = %q", c.SMTP.Helo)
 	}
@@ -63,6 +67,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"schedule: {timezone: Mars/Olympus}", "schedule.timezone"},
 		{"smtp: {host: h, tls: maybe}", "smtp.tls"},
 		{"smtp: {host: h, port: 70000}", "smtp.port"},
+		{"smtp: {host: h, final_timeout: -1s}", "smtp.final_timeout"},
 		{"send: {concurrency: 0}", "send.concurrency"},
 		{"send: {rate: -1}", "send.rate"},
 		{"from: not an address", "from"},
