@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -201,6 +202,27 @@ func (a *app) close() {
 // logf writes one line of progress to stderr.
 func (a *app) logf(format string, args ...any) {
 	fmt.Fprintf(a.stderr, "digest: "+format+"\n", args...)
+}
+
+// report prints what a run did: with asJSON, JSON on stdout; otherwise
+// its text form on stdout and its summary line on stderr, where it has
+// them. err, the run's own error, is returned.
+func (a *app) report(rep any, asJSON bool, err error) error {
+	var out error
+	switch r := rep.(type) {
+	case nil:
+	case interface{ WriteText(io.Writer) error }:
+		if !asJSON {
+			out = r.WriteText(a.stdout)
+		}
+	}
+	if s, ok := rep.(interface{ Summary() string }); ok && !asJSON {
+		a.logf("%s", s.Summary())
+	}
+	if asJSON {
+		out = a.printJSON(rep)
+	}
+	return cmp.Or(err, out)
 }
 
 // printJSON writes the --json summary of a run.

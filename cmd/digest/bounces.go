@@ -29,15 +29,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return a.printJSON(rep)
-			}
-			for _, m := range rep.Messages {
-				fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\n", m.ID, m.Kind, m.Email, m.Action)
-			}
-			a.logf("%s: %d read: %d hard bounces, %d soft bounces, %d complaints, %d unsubscribes, %d other; %d suppressed",
-				rep.Mailbox, rep.Read, rep.HardBounces, rep.SoftBounces, rep.Complaints, rep.Unsubscribes, rep.Other, rep.Suppressed)
-			return nil
+			return a.report(rep, asJSON, nil)
 		},
 	}
 }

@@ -18,11 +18,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return a.printJSON(res)
-			}
-			a.logf("%s", res.Summary())
-			return nil
+			return a.report(res, asJSON, nil)
 		},
 	}
 }

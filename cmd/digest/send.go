@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/weekly"
 )
 
@@ -63,98 +59,19 @@ func (a *app) send(ctx context.Context, f sendFlags) error {
 		}
 		return a.report(rep, f.json, err)
 	}
-	var prog *progress
+	prog := &weekly.Progress{Log: a.logf}
+	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		prog.Bar = a.stderr
+	}
 	rep, err := n.Send(ctx, a.now, weekly.SendOptions{
 		Issue:         f.issue,
 		ResendUnknown: f.resendUnknown,
-		OnStart:       func(issue string, pending int) { prog = a.newProgress(issue, pending) },
-		OnResult:      func(e mailer.Event) { prog.event(e) },
+		OnStart:       prog.Start,
+		OnResult:      prog.Event,
 	})
-	if prog != nil {
-		prog.done()
-	}
+	prog.Done()
 	if rep == nil {
 		return err
 	}
 	return a.report(rep, f.json, err)
-}
-
-// report prints the outcome of a run: JSON on stdout, or its summary line.
-func (a *app) report(rep interface{ Summary() string }, asJSON bool, err error) error {
-	if asJSON {
-		if jerr := a.printJSON(rep); jerr != nil && err == nil {
-			err = jerr
-		}
-	} else {
-		a.logf("%s", rep.Summary())
-	}
-	return err
-}
-
-// progress shows how a send goes: a bar when stderr is a terminal, else a
-// log line every few seconds. Failures are logged as they happen.
-type progress struct {
-	logf    func(string, ...any)
-	issue   string
-	total   int
-	bar     *progressbar.ProgressBar
-	n       int
-	sent    int
-	failed  int
-	retried int
-	last    time.Time
-}
-
-const progressEvery = 5 * time.Second
-
-func (a *app) newProgress(issue string, total int) *progress {
-	p := &progress{logf: a.logf, issue: issue, total: total, last: time.Now()}
-	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total != 0 {
-		p.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(a.stderr),
-			progressbar.OptionSetDescription("sending "+issue),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("msg"),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	return p
-}
-
-// event is called once per row settled or put back to wait, one at a time.
-func (p *progress) event(e mailer.Event) {
-	switch e.State {
-	case digest.Sent:
-		p.sent++
-	case digest.Failed:
-		p.failed++
-		if p.bar != nil {
-			p.bar.Clear()
-		}
-		p.logf("%s: failed (try %d): %s", e.Email, e.Attempts, e.Result.Response)
-	case digest.Pending:
-		p.retried++
-		return // not done with: the bar does not move
-	}
-	p.n++
-	if p.bar != nil {
-		p.bar.Add(1)
-		return
-	}
-	if time.Since(p.last) >= progressEvery {
-		p.last = time.Now()
-		of := ""
-		if p.total > 0 {
-			of = fmt.Sprintf("/%d", p.total)
-		}
-		p.logf("%s: %d%s done: %d sent, %d failed, %d retries", p.issue, p.n, of, p.sent, p.failed, p.retried)
-	}
-}
-
-func (p *progress) done() {
-	if p.bar != nil {
-		p.bar.Finish()
-	}
 }

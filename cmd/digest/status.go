@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"text/tabwriter"
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/sqlite"
@@ -23,27 +21,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return a.printJSON(st)
-			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(w, "state\t%s\n", st.State)
-			fmt.Fprintf(w, "issues\t%d\n", len(st.Issues))
-			for _, is := range st.Issues {
-				fmt.Fprintf(w, "  %s\t#%d\t%s\t%d items\t%s\n", is.ID, is.Number, is.Published, is.Items, is.Mailed())
-			}
-			for _, id := range st.Unmailed {
-				fmt.Fprintf(w, "not mailed\t%s: digest send --issue %s mails it\n", id, id)
-			}
-			fmt.Fprintf(w, "subscribers on the site\t%d confirmed, %d pending\n", st.Confirmed, st.Pending)
-			if r := st.LastRun; r != nil {
-				fmt.Fprintf(w, "last weekly run\t%s\t%s %s\n", r.At, r.Outcome, r.Issue)
-			}
-			fmt.Fprintf(w, "suppressions\t%d: %s\n", len(st.Suppressions), weekly.SuppressionSummary(st.SuppressedBy))
-			for _, s := range st.Suppressions {
-				fmt.Fprintf(w, "  %s\t%s\t%s\n", s.Email, s.Reason, s.Created.Format("2006-01-02 15:04"))
-			}
-			return w.Flush()
+			return a.report(st, asJSON, nil)
 		},
 	}
 }

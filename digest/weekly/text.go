@@ -1,0 +1,47 @@
+package weekly
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// The reports as a person reads them on a terminal; --json prints the same
+// values as JSON instead.
+
+// WriteText writes the status as aligned lines.
+func (st *Status) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "state\t%s\n", st.State)
+	fmt.Fprintf(tw, "issues\t%d\n", len(st.Issues))
+	for _, is := range st.Issues {
+		fmt.Fprintf(tw, "  %s\t#%d\t%s\t%d items\t%s\n", is.ID, is.Number, is.Published, is.Items, is.Mailed())
+	}
+	for _, id := range st.Unmailed {
+		fmt.Fprintf(tw, "not mailed\t%s: digest send --issue %s mails it\n", id, id)
+	}
+	fmt.Fprintf(tw, "subscribers on the site\t%d confirmed, %d pending\n", st.Confirmed, st.Pending)
+	if r := st.LastRun; r != nil {
+		fmt.Fprintf(tw, "last weekly run\t%s\t%s %s\n", r.At, r.Outcome, r.Issue)
+	}
+	fmt.Fprintf(tw, "suppressions\t%d: %s\n", len(st.Suppressions), SuppressionSummary(st.SuppressedBy))
+	for _, s := range st.Suppressions {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.Email, s.Reason, s.Created.Format("2006-01-02 15:04"))
+	}
+	return tw.Flush()
+}
+
+// WriteText writes a line per message read, aligned.
+func (r *BounceReport) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, m := range r.Messages {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Kind, m.Email, m.Action)
+	}
+	return tw.Flush()
+}
+
+// Summary is the one line a reading of the bounce mailbox ends with.
+func (r *BounceReport) Summary() string {
+	return fmt.Sprintf("%s: %d read: %d hard bounces, %d soft bounces, %d complaints, %d unsubscribes, %d other; %d suppressed",
+		r.Mailbox, r.Read, r.HardBounces, r.SoftBounces, r.Complaints, r.Unsubscribes, r.Other, r.Suppressed)
+}
