@@ -86,12 +86,27 @@ func TestParseConfigErrors(t *testing.T) {
 		{"return_path: b@x.example\nbounces: {imap: 'imaps://u:secret@h/INBOX'}", "environment"},
 		{"return_path: b@x.example\nbounces: {maildir: b, every: 1s}", "bounces.every"},
 		{"return_path: b@x.example\nbounces: {maildir: b, pop: x}", "pop"},
+		{"subscribe: {per_network: {burst: 0, every: 1m}}", "subscribe.per_network"},
+		{"subscribe: {overall: {burst: 5, every: 0s}}", "subscribe.overall"},
+		{"subscribe: {per_address: {per_day: 0}}", "subscribe.per_address"},
+		{"subscribe: {per_ip: {burst: 5}}", "per_ip"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(strings.NewReader(tt.yaml), "digest.yaml", "/")
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "digest.yaml:") {
 			t.Errorf("%q: got error %v, want one naming %q", tt.yaml, err, tt.want)
 		}
+	}
+}
+
+func TestParseConfigSubscribe(t *testing.T) {
+	c, err := ParseConfig(strings.NewReader("subscribe: {per_network: {burst: 50, every: 10s}}"), "digest.yaml", "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Subscribe.PerNetwork != (Rate{Burst: 50, Every: 10 * time.Second}) || c.Subscribe.Overall != DefaultSubscribe.Overall ||
+		c.Subscribe.PerAddress != DefaultConfirmLimit {
+		t.Errorf("subscribe = %+v: want per_network set and the other defaults", c.Subscribe)
 	}
 }
 

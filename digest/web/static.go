@@ -54,7 +54,7 @@ func contentType(name string) string {
 // outside the folder, symbolic links included (os.Root).
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Allow", allowed(r.URL.Path))
 		s.message(w, r, http.StatusMethodNotAllowed, "method")
 		return
 	}
