@@ -79,7 +79,7 @@ var catalog = map[string]msg{
 	"next_issue":        {"Next issue", "下一期", "下一期", "次の号"},
 	"web_page":          {"Web page", "网页", "網頁", "ウェブページ"},
 	"greeting":          {"Hi there,", "你好：", "你好：", "こんにちは。"},
-	"greeting_name":     {"Hi %s,", "你好，%s：", "你好，%s：", "%s さん、こんにちは。"},
+	"greeting_name":     {"Hi %s,", "你好，%s：", "你好，%s：", "%sさん、こんにちは。"},
 	"on_the_web":        {"On the web: %s", "网页版：%s", "網頁版：%s", "ウェブ版：%s"},
 	"because":           {"You are receiving this because %s subscribed to %s.", "你收到这封邮件，是因为 %s 订阅了%s。", "你收到這封郵件，是因為 %s 訂閱了%s。", "%s で%sを購読しているため、このメールをお送りしています。"},
 	"site_url":          {"%s (%s)", "%s（%s）", "%s（%s）", "%s（%s）"},
