@@ -35,13 +35,15 @@ var (
 // A row is made sending, durably, before its message is handed to the relay,
 // and given the relay's answer right after. A process that dies in between
 // leaves the row sending; the next run turns it into unknown, which is
-// reported and resent only when asked.
+// reported and resent only when asked. A relay that gives no answer once the
+// message is handed over (late, lost with the connection, never) makes the
+// row unknown too: it may have queued the message.
 const (
 	Pending = "pending" // to be sent, once NextTry has passed
 	Sending = "sending" // handed, or about to be handed, to the relay
 	Sent    = "sent"    // accepted by the relay (or written to the outbox)
 	Failed  = "failed"  // refused for good, or given up after the retries
-	Unknown = "unknown" // a run died while sending: it may or may not have arrived
+	Unknown = "unknown" // handed over with no answer after (a run died, the relay was silent): it may or may not have arrived
 	Skipped = "skipped" // not sent: the subscriber left or was suppressed before their turn
 )
 
