@@ -150,6 +150,8 @@ type RemoveReport struct {
 	Email  string `json:"email"`
 	Known  bool   `json:"known"`   // the state had something of it
 	InFile bool   `json:"in_file"` // the subscribers file still lists it
+
+	file string // the subscribers file, as the owner names it
 }
 
 // RemoveSubscriber erases email from the state (GDPR erasure): its
@@ -165,7 +167,7 @@ func (n *Newsletter) RemoveSubscriber(ctx context.Context, email string, now tim
 	if err != nil {
 		return nil, err
 	}
-	rep := &RemoveReport{Email: addr, Known: known}
+	rep := &RemoveReport{Email: addr, Known: known, file: DisplayPath(n.Config.Subscribers)}
 	if f, err := os.Open(n.Config.Subscribers); err == nil {
 		defer f.Close()
 		if r, err := digest.NewSubscriberReader(f, DisplayPath(n.Config.Subscribers)); err == nil {

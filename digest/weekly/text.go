@@ -3,6 +3,7 @@ package weekly
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -44,4 +45,41 @@ func (r *BounceReport) WriteText(w io.Writer) error {
 func (r *BounceReport) Summary() string {
 	return fmt.Sprintf("%s: %d read: %d hard bounces, %d soft bounces, %d complaints, %d unsubscribes, %d other; %d suppressed",
 		r.Mailbox, r.Read, r.HardBounces, r.SoftBounces, r.Complaints, r.Unsubscribes, r.Other, r.Suppressed)
+}
+
+// WriteText writes the site's subscribers, then the other suppressed
+// addresses, as aligned columns.
+func (l *SubscriberList) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tTAGS\tSTATUS\tSOURCE")
+	for _, s := range l.Subscribers {
+		status := "active"
+		switch {
+		case s.Suppressed != "":
+			status = s.Suppressed
+		case s.Paused:
+			status = "paused"
+		}
+		tags := strings.Join(s.Tags, ";")
+		if tags == "" {
+			tags = "(all)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Email, s.Name, tags, status, s.Source)
+	}
+	for _, s := range l.Suppressions {
+		fmt.Fprintf(tw, "%s\t\t\t%s\t\n", s.Email, s.Reason)
+	}
+	return tw.Flush()
+}
+
+// Summary is the one line a removal ends with.
+func (r *RemoveReport) Summary() string {
+	s := fmt.Sprintf("%s was not known on the site; it is now never mailed", r.Email)
+	if r.Known {
+		s = fmt.Sprintf("removed %s: only a hash of it is kept, so that it is never mailed again", r.Email)
+	}
+	if r.InFile {
+		s += fmt.Sprintf("; %s is still in %s: delete its row there too (it will not be mailed meanwhile)", r.Email, r.file)
+	}
+	return s
 }
