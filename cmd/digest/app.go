@@ -4,13 +4,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -20,11 +16,6 @@ import (
 	"github.com/digest-newsletter/digest/digest/vault"
 	"github.com/digest-newsletter/digest/digest/weekly"
 	"github.com/digest-newsletter/digest/templates"
-)
-
-// Environment variables: secrets never live in the configuration file.
-const (
-	passwordEnv = "DIGEST_SMTP_PASSWORD"
 )
 
 // app wires a command to the outside world: the configuration, the time
@@ -52,36 +43,14 @@ func newApp(g *globals, stdout, stderr io.Writer, withConfig bool) (*app, error)
 	return a, nil
 }
 
-// loadConfig reads the configuration file; without --config a missing
-// digest.yaml means the defaults, relative to the current folder, and says
-// so.
+// loadConfig reads the configuration file, saying so when there is none
+// and the defaults apply.
 func (a *app) loadConfig(name string) (*digest.Config, error) {
-	explicit := name != ""
-	if !explicit {
-		name = "digest.yaml"
+	cfg, defaults, err := weekly.LoadConfig(cmp.Or(name, "digest.yaml"), name != "")
+	if defaults && err == nil {
+		a.logf("no digest.yaml here: using the defaults (vault %s); --config FILE names another file", weekly.DisplayPath(cfg.Vault))
 	}
-	f, err := os.Open(name)
-	if errors.Is(err, fs.ErrNotExist) && !explicit {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
-		cfg := digest.DefaultConfig()
-		if err := cfg.Resolve(wd); err != nil {
-			return nil, err
-		}
-		a.logf("no digest.yaml in %s: using the defaults (vault %s); --config FILE names another file", wd, weekly.DisplayPath(cfg.Vault))
-		return cfg, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	defer f.Close()
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		return nil, err
-	}
-	return digest.ParseConfig(f, name, filepath.Dir(abs))
+	return cfg, err
 }
 
 // newsletter wires the weekly package to the state, the vault, the
@@ -118,80 +87,23 @@ func (a *app) newsletter(ctx context.Context, secret bool) (*weekly.Newsletter, 
 	if n.Transport, err = a.transport(); err != nil {
 		return nil, err
 	}
-	if n.DKIM, err = a.dkim(); err != nil {
+	if n.DKIM, err = email.LoadDKIM(a.cfg.DKIM); err != nil {
 		return nil, err
 	}
 	if secret {
-		if n.Secret, err = a.secret(); err != nil {
+		if n.Secret, n.PreviousSecrets, err = a.secret(); err != nil {
 			return nil, err
 		}
 	}
 	return n, nil
 }
 
-// dkim is the signer of the dkim: setting, or nil without one.
-func (a *app) dkim() (*email.DKIMSigner, error) {
-	d := a.cfg.DKIM
-	if d == nil {
-		return nil, nil
-	}
-	key, err := os.ReadFile(d.KeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("dkim.key_file: %w", err)
-	}
-	s, err := email.LoadDKIMSigner(d.Domain, d.Selector, key)
-	if err != nil {
-		return nil, err
-	}
-	if e := d.Ed25519; e != nil {
-		key, err := os.ReadFile(e.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("dkim.ed25519.key_file: %w", err)
-		}
-		if err := s.AddKey(e.Selector, key); err != nil {
-			return nil, fmt.Errorf("dkim.ed25519: %w", err)
-		}
-	}
-	return s, nil
-}
+// secret is the token secret from the environment, and the previous ones
+// a rotation keeps verifying.
+func (a *app) secret() ([]byte, [][]byte, error) { return weekly.Secrets(a.cfg, os.Getenv) }
 
-// secret is the HMAC key of the links and Message-IDs, from the
-// environment.
-func (a *app) secret() ([]byte, error) {
-	name := a.cfg.SecretEnv
-	secret := []byte(os.Getenv(name))
-	if err := digest.CheckSecret(secret); err != nil {
-		return nil, fmt.Errorf("%s: %w: it signs the unsubscribe links; generate it once, e.g. openssl rand -hex 32, and keep it (see README)",
-			name, err)
-	}
-	return secret, nil
-}
-
-// previousSecrets are the secrets a rotation keeps verifying, from
-// <secret_env>_PREVIOUS, space-separated.
-func (a *app) previousSecrets() [][]byte {
-	var out [][]byte
-	for _, s := range strings.Fields(os.Getenv(a.cfg.SecretEnv + "_PREVIOUS")) {
-		out = append(out, []byte(s))
-	}
-	return out
-}
-
-// transport is where messages go: the relay of the smtp setting, with the
-// password from the environment, or the outbox Maildir without one.
-func (a *app) transport() (mailer.Transport, error) {
-	if a.cfg.SMTP == nil {
-		return &mailer.Maildir{Dir: a.cfg.Outbox}, nil
-	}
-	c := *a.cfg.SMTP
-	if c.Username != "" {
-		c.Password = os.Getenv(passwordEnv)
-		if c.Password == "" {
-			return nil, fmt.Errorf("smtp.username is %q but %s is empty: the relay's password comes from the environment", c.Username, passwordEnv)
-		}
-	}
-	return &mailer.SMTP{Config: c, ReturnPath: a.cfg.ReturnPath}, nil
-}
+// transport is where messages go: the relay, or the outbox Maildir.
+func (a *app) transport() (mailer.Transport, error) { return mailer.FromConfig(a.cfg, os.Getenv) }
 
 func (a *app) close() {
 	if a.store != nil {

@@ -39,7 +39,7 @@ func (a *app) readBounces(ctx context.Context) (*weekly.BounceReport, error) {
 	if a.cfg.Bounces == nil {
 		return nil, errors.New("bounces: no bounce mailbox is configured: set bounces: {maildir: ./bounces} or {imap: imaps://user@host/INBOX}, with return_path")
 	}
-	secret, err := a.secret()
+	secret, previous, err := a.secret()
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +48,8 @@ func (a *app) readBounces(ctx context.Context) (*weekly.BounceReport, error) {
 		return nil, err
 	}
 	a.store = s
-	n := &weekly.Newsletter{Config: a.cfg, State: s, Secret: secret, Log: a.logf}
-	previous := a.previousSecrets()
-	if err := n.CheckSecret(ctx, previous, false, a.cfg.SecretEnv); err != nil {
+	n := &weekly.Newsletter{Config: a.cfg, State: s, Secret: secret, PreviousSecrets: previous, Log: a.logf}
+	if err := n.CheckSecret(ctx, false); err != nil {
 		return nil, err
 	}
 	mb, err := a.bounceMailbox(ctx)
@@ -58,7 +57,7 @@ func (a *app) readBounces(ctx context.Context) (*weekly.BounceReport, error) {
 		return nil, err
 	}
 	defer mb.Close()
-	return n.ReadBounces(ctx, mb, weekly.BounceOptions{Now: a.now, PreviousSecrets: previous})
+	return n.ReadBounces(ctx, mb, weekly.BounceOptions{Now: a.now})
 }
 
 // bounceMailbox opens the configured bounce mailbox.

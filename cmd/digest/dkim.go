@@ -19,7 +19,7 @@ func init() {
 					"(and optionally `openssl genpkey -algorithm ed25519 -out dkim-ed25519.pem`), " +
 					"then set dkim: {domain: …, selector: …, key_file: dkim.pem, ed25519: {selector: …, key_file: dkim-ed25519.pem}}")
 			}
-			s, err := a.dkim()
+			s, err := email.LoadDKIM(a.cfg.DKIM)
 			if err != nil {
 				return err
 			}

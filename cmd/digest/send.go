@@ -49,7 +49,7 @@ func (a *app) send(ctx context.Context, f sendFlags) error {
 		return err
 	}
 	trial := f.dryRun || f.to != ""
-	if err := n.CheckSecret(ctx, a.previousSecrets(), !trial, a.cfg.SecretEnv); err != nil {
+	if err := n.CheckSecret(ctx, !trial); err != nil {
 		return err
 	}
 	if trial {

@@ -42,8 +42,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	previous := a.previousSecrets()
-	if err := n.CheckSecret(ctx, previous, true, a.cfg.SecretEnv); err != nil {
+	if err := n.CheckSecret(ctx, true); err != nil {
 		return err
 	}
 	n.Log = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
@@ -56,7 +55,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		Store:           a.store,
 		Site:            a.cfg.Site,
 		Secret:          n.Secret,
-		PreviousSecrets: previous,
+		PreviousSecrets: n.PreviousSecrets,
 		Templates:       n.Templates,
 		Logger:          log,
 		Now:             clock,
@@ -78,7 +77,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("serving", "url", "http://"+l.Addr().String()+"/", "out", a.cfg.Out, "site", a.cfg.Site.URL)
-	so := weekly.ServeOptions{Handler: srv, Clock: clock, Drain: o.drain, Log: log, Closed: srv.Close, PreviousSecrets: previous}
+	so := weekly.ServeOptions{Handler: srv, Clock: clock, Drain: o.drain, Log: log, Closed: srv.Close}
 	if b := a.cfg.Bounces; b != nil {
 		so.Bounces, so.BounceEvery = a.bounceMailbox, b.Every
 	}

@@ -10,8 +10,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
+	"github.com/digest-newsletter/digest/digest"
 	"github.com/emersion/go-msgauth/dkim"
 )
 
@@ -202,4 +204,30 @@ func headerKeys(raw []byte) []string {
 		}
 	}
 	return keys
+}
+
+// LoadDKIM reads the keys the dkim setting names and returns their signer,
+// or nil when d is nil (no signing).
+func LoadDKIM(d *digest.DKIM) (*DKIMSigner, error) {
+	if d == nil {
+		return nil, nil
+	}
+	key, err := os.ReadFile(d.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("dkim.key_file: %w", err)
+	}
+	s, err := LoadDKIMSigner(d.Domain, d.Selector, key)
+	if err != nil {
+		return nil, err
+	}
+	if e := d.Ed25519; e != nil {
+		key, err := os.ReadFile(e.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("dkim.ed25519.key_file: %w", err)
+		}
+		if err := s.AddKey(e.Selector, key); err != nil {
+			return nil, fmt.Errorf("dkim.ed25519: %w", err)
+		}
+	}
+	return s, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/email"
 )
 
@@ -84,4 +85,23 @@ type Result struct {
 	// Reconnect is set when the connection is no longer fit for another
 	// message.
 	Reconnect bool
+}
+
+// PasswordEnv holds the relay's password: never in the configuration file.
+const PasswordEnv = "DIGEST_SMTP_PASSWORD"
+
+// FromConfig is where the configuration sends mail: the relay of its smtp
+// setting, with the password from getenv(PasswordEnv), or the outbox
+// Maildir without one.
+func FromConfig(cfg *digest.Config, getenv func(string) string) (Transport, error) {
+	if cfg.SMTP == nil {
+		return &Maildir{Dir: cfg.Outbox}, nil
+	}
+	c := *cfg.SMTP
+	if c.Username != "" {
+		if c.Password = getenv(PasswordEnv); c.Password == "" {
+			return nil, fmt.Errorf("smtp.username is %q but %s is empty: the relay's password comes from the environment", c.Username, PasswordEnv)
+		}
+	}
+	return &SMTP{Config: c, ReturnPath: cfg.ReturnPath}, nil
 }

@@ -14,9 +14,6 @@ import (
 // BounceOptions are the choices of one reading of the bounce mailbox.
 type BounceOptions struct {
 	Now time.Time
-	// PreviousSecrets still verify the tokens of mailed unsubscribe
-	// requests, as they do the links, after a rotation.
-	PreviousSecrets [][]byte
 }
 
 // BounceReport is what reading the bounce mailbox did; `digest bounces
@@ -53,7 +50,7 @@ func (n *Newsletter) ReadBounces(ctx context.Context, mb bounces.Mailbox, o Boun
 	if err != nil {
 		return rep, err
 	}
-	p := n.bounceParser(o.PreviousSecrets)
+	p := n.bounceParser(n.PreviousSecrets)
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return rep, err

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/digest-newsletter/digest/digest"
 )
@@ -24,10 +25,11 @@ func Fingerprint(secret []byte) string {
 
 // CheckSecret makes sure that the secret is the one every link already
 // mailed was signed with, since a new one would break every unsubscribe
-// link in every inbox. A secret listed in previous (the old one, kept to
-// verify old links) makes the change a rotation. With record, a first or
+// link in every inbox. A secret listed in PreviousSecrets (the old one,
+// kept to verify old links) makes the change a rotation. With record, a first or
 // rotated secret's fingerprint is kept for next time.
-func (n *Newsletter) CheckSecret(ctx context.Context, previous [][]byte, record bool, env string) error {
+func (n *Newsletter) CheckSecret(ctx context.Context, record bool) error {
+	env := n.Config.SecretEnv
 	now := Fingerprint(n.Secret)
 	kept, err := n.State.Setting(ctx, secretSetting)
 	switch {
@@ -41,7 +43,7 @@ func (n *Newsletter) CheckSecret(ctx context.Context, previous [][]byte, record 
 	case kept == now:
 		return nil
 	}
-	for _, p := range previous {
+	for _, p := range n.PreviousSecrets {
 		if Fingerprint(p) == kept {
 			if record {
 				n.logf("%s changed: links mailed before keep working while %s_PREVIOUS lists the old secret", env, env)
@@ -63,4 +65,19 @@ func (n *Newsletter) checkRealSend() error {
 		return nil
 	}
 	return n.Config.CheckRealSend()
+}
+
+// Secrets reads the token secret from the environment variable the
+// configuration names, and the previous ones a rotation keeps verifying
+// from <name>_PREVIOUS (space-separated).
+func Secrets(cfg *digest.Config, getenv func(string) string) (secret []byte, previous [][]byte, err error) {
+	name := cfg.SecretEnv
+	secret = []byte(getenv(name))
+	if err := digest.CheckSecret(secret); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w: it signs the unsubscribe links; generate it once, e.g. openssl rand -hex 32, and keep it (see README)", name, err)
+	}
+	for _, s := range strings.Fields(getenv(name + "_PREVIOUS")) {
+		previous = append(previous, []byte(s))
+	}
+	return secret, previous, nil
 }

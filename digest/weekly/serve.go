@@ -25,8 +25,6 @@ type ServeOptions struct {
 	// then every BounceEvery beside the schedule.
 	Bounces     func(ctx context.Context) (bounces.Mailbox, error)
 	BounceEvery time.Duration
-	// PreviousSecrets still verify the tokens of mailed unsubscribes.
-	PreviousSecrets [][]byte
 }
 
 // Serve serves the site on l and runs the weekly build and send at the
@@ -129,7 +127,7 @@ func (n *Newsletter) readBouncesOnce(ctx context.Context, o ServeOptions) {
 		return
 	}
 	defer mb.Close()
-	rep, err := n.ReadBounces(ctx, mb, BounceOptions{Now: o.Clock(), PreviousSecrets: o.PreviousSecrets})
+	rep, err := n.ReadBounces(ctx, mb, BounceOptions{Now: o.Clock()})
 	if err != nil && ctx.Err() == nil {
 		o.Log.Warn("bounce mailbox read in part", "mailbox", mb.String(), "err", err)
 	}

@@ -15,8 +15,11 @@
 package weekly
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
@@ -28,12 +31,14 @@ import (
 type Newsletter struct {
 	Config    *digest.Config
 	State     digest.State
-	Vault     fs.FS             // the vault's folder
-	Templates fs.FS             // the templates, embedded or overridden
-	Transport mailer.Transport  // the relay, or the outbox Maildir; nil for no mail
-	Outbox    mailer.Transport  // the outbox Maildir, for dry runs
-	Secret    []byte            // keys tokens and Message-IDs
-	DKIM      *email.DKIMSigner // signs every message; nil for none
+	Vault     fs.FS            // the vault's folder
+	Templates fs.FS            // the templates, embedded or overridden
+	Transport mailer.Transport // the relay, or the outbox Maildir; nil for no mail
+	Outbox    mailer.Transport // the outbox Maildir, for dry runs
+	Secret    []byte           // keys tokens and Message-IDs
+	// PreviousSecrets still verify tokens made before a rotation.
+	PreviousSecrets [][]byte
+	DKIM            *email.DKIMSigner // signs every message; nil for none
 	// Clock dates each copy as it is sent; nil dates every copy with the
 	// run's now (a --now run, a test).
 	Clock func() time.Time
@@ -74,4 +79,29 @@ func plural(k int, one, many string) string {
 		return fmt.Sprintf("%d %s", k, one)
 	}
 	return fmt.Sprintf("%d %s", k, many)
+}
+
+// LoadConfig reads the configuration file name. Without explicit (no
+// --config), a missing file means the defaults, relative to the current
+// folder; defaults then says so.
+func LoadConfig(name string, explicit bool) (cfg *digest.Config, defaults bool, err error) {
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, false, err
+		}
+		cfg := digest.DefaultConfig()
+		return cfg, true, cfg.Resolve(wd)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, false, err
+	}
+	cfg, err = digest.ParseConfig(f, name, filepath.Dir(abs))
+	return cfg, false, err
 }
