@@ -111,6 +111,10 @@ func parse(path string, data []byte, mtime, now time.Time, want []string) (*dige
 		}
 		problem(f[k], "%s %q does not parse, using %s", keyNames[k], strings.TrimSpace(f[k].text()), using)
 	}
+	if line, why := bodyTooCostly(body); why != "" {
+		c.Problems = append(c.Problems, &digest.ParseError{Path: path, Line: bodyLine + line - 1, Msg: why})
+		body, c.Body = nil, nil
+	}
 	c.Tags = collectTags(f[keyTags], body, want)
 	return c, nil
 }
