@@ -24,7 +24,9 @@
 //
 // A vault is not trusted. A frontmatter over MaxFrontmatter bytes, or
 // nesting collections deeper than MaxDepth (a YAML parser's cost grows with
-// the square of the nesting), is not parsed; a note over MaxFileSize is read
+// the square of the nesting), is not parsed; nor is a body nesting
+// containers deeper than MaxMarkdownDepth or leaving many links open, for
+// goldmark's sake; a note over MaxFileSize is read
 // in part; only regular files are read: DirFS opens without blocking, and
 // Walk checks the type of what it opened. Each file skipped or read in part,
 // and each field not read (a tags map, a date that does not parse or lies
