@@ -116,7 +116,7 @@ func TestWalkLargeFile(t *testing.T) {
 		t.Errorf("got %+v, want the clip tagged AI only", r)
 	}
 	var pe *digest.ParseError
-	if !errors.As(r.Warning, &pe) || r.Warning.Error() != "big.md: 4 MB, only the first 4 MB read" {
+	if !errors.As(r.Warning, &pe) || r.Warning.Error() != fmt.Sprintf("big.md: %d bytes, over the 4 MB limit: only the first 4 MB read", len(big)) {
 		t.Errorf("warning %v", r.Warning)
 	}
 }

@@ -210,7 +210,7 @@ func read(fsys fs.FS, p string, d fs.DirEntry, opt Options, buf *[]byte) (r Resu
 	}
 	r.Size, r.ModTime = info.Size(), info.ModTime()
 	if r.Size > int64(len(data)) && len(data) == MaxFileSize {
-		r.Warning = skip(p, "%d MB, only the first %d MB read", r.Size>>20, MaxFileSize>>20)
+		r.Warning = skip(p, "%d bytes, over the %d MB limit: only the first %d MB read", r.Size, MaxFileSize>>20, MaxFileSize>>20)
 	}
 	switch {
 	case len(opt.Want) > 0 && !mayMatch(data, opt.Want) && !mayBeNote(data):
