@@ -212,16 +212,29 @@ func (c *Composer) Compose(sub digest.Subscriber) (*Message, error) {
 	return c.compose(sub, "")
 }
 
+// ComposeAgain returns sub's copy under the Message-ID a try before it
+// carried (as the ledger recorded it), so that a resend is recognisably
+// the same message even after the secret that keys Message-IDs was
+// rotated; with id empty it is Compose.
+func (c *Composer) ComposeAgain(sub digest.Subscriber, id string) (*Message, error) {
+	return c.compose(sub, id)
+}
+
 // ComposeTest returns a test copy of sub's message, as a plain send would
 // mail it, but with a Message-ID of its own (unique to at), so that a mail
 // client that keeps one message per ID never takes the real copy, mailed
 // later, for this one.
 func (c *Composer) ComposeTest(sub digest.Subscriber, at time.Time) (*Message, error) {
-	return c.compose(sub, fmt.Sprintf("test-%d", at.UnixNano()))
+	addr, err := recipient(sub.Email)
+	if err != nil {
+		return nil, err
+	}
+	return c.compose(sub, MessageID(c.opt.Secret, c.issue.ID+"."+fmt.Sprintf("test-%d", at.UnixNano()), addr, c.list, c.opt.Site.Host()))
 }
 
-// compose makes sub's copy; test, when set, marks a test copy's Message-ID.
-func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error) {
+// compose makes sub's copy, under the Message-ID id, or the copy's own
+// when id is empty.
+func (c *Composer) compose(sub digest.Subscriber, id string) (*Message, error) {
 	addr, err := recipient(sub.Email)
 	if err != nil {
 		return nil, err
@@ -262,9 +275,8 @@ func (c *Composer) compose(sub digest.Subscriber, test string) (*Message, error)
 	list = appendField(list, "List-Unsubscribe", unsubHeader)
 	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 
-	id := MessageID(c.opt.Secret, c.issue.ID, addr, c.list, c.opt.Site.Host())
-	if test != "" {
-		id = MessageID(c.opt.Secret, c.issue.ID+"."+test, addr, c.list, c.opt.Site.Host())
+	if id == "" {
+		id = MessageID(c.opt.Secret, c.issue.ID, addr, c.list, c.opt.Site.Host())
 	}
 	m, err := c.message(id, addr, headerText(sub.Name), c.subject, c.now(), list, text, html)
 	if err != nil {

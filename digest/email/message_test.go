@@ -767,3 +767,24 @@ func TestComposeForInboxes(t *testing.T) {
 		t.Error("a postal address shown without site.postal_address")
 	}
 }
+
+// TestComposeAgain: a resend carries the Message-ID the first try had,
+// whatever the secret keys now.
+func TestComposeAgain(t *testing.T) {
+	c := newComposer(t, "en")
+	sub := digest.Subscriber{Email: "ann@example.org", Status: digest.StatusActive}
+	first, err := c.Compose(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.ComposeAgain(sub, "<kept.id@news.example.com>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.MessageID != "<kept.id@news.example.com>" || first.MessageID == again.MessageID {
+		t.Errorf("ComposeAgain's Message-ID %s (first %s)", again.MessageID, first.MessageID)
+	}
+	if same, _ := c.ComposeAgain(sub, ""); same.MessageID != first.MessageID {
+		t.Errorf("ComposeAgain without an id: %s, want %s", same.MessageID, first.MessageID)
+	}
+}

@@ -257,7 +257,8 @@ func (n *Newsletter) deliver(ctx context.Context, now time.Time, is *digest.Issu
 		Ledger:    n.State,
 		Transport: n.Transport,
 		Compose: func(d digest.Delivery) (*email.Message, error) {
-			return comp.Compose(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive})
+			// A row tried before keeps the Message-ID it went out with.
+			return comp.ComposeAgain(digest.Subscriber{Email: d.Email, Name: d.Name, Tags: d.Tags, Status: digest.StatusActive}, d.MessageID)
 		},
 		Concurrency: n.Config.Send.Concurrency,
 		Limiter:     limiter,
