@@ -45,7 +45,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	if err := n.CheckSecret(ctx, true); err != nil {
 		return err
 	}
-	n.Log = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	n.Log = func(format string, args ...any) { log.Info(digest.MaskAddresses(fmt.Sprintf(format, args...))) }
 	if err := n.Publish(ctx); err != nil {
 		return err
 	}

@@ -37,10 +37,10 @@ func (s *Server) welcome(email string) {
 			sub.Tags = got.Tags
 		}
 		if err := s.opt.SendWelcome(ctx, sub, s.prefsURL(email)); err != nil {
-			s.log.Error("welcome mail", "email", mask(email), "err", err)
+			s.log.Error("welcome mail", "email", digest.MaskAddress(email), "err", err)
 			return
 		}
-		s.log.Info("welcome mail sent", "email", mask(email))
+		s.log.Info("welcome mail sent", "email", digest.MaskAddress(email))
 	}()
 }
 
@@ -79,7 +79,7 @@ func (s *Server) showPreferences(w http.ResponseWriter, r *http.Request, status 
 	case errors.Is(err, digest.ErrNotFound):
 		d.View = "file" // on the owner's list: only leaving is the reader's
 	case err != nil:
-		s.log.Error("preferences", "email", mask(email), "err", err)
+		s.log.Error("preferences", "email", digest.MaskAddress(email), "err", err)
 		s.message(w, r, http.StatusServiceUnavailable, "unavailable")
 		return
 	default:
@@ -116,11 +116,11 @@ func (s *Server) preferences(w http.ResponseWriter, r *http.Request) {
 	switch r.FormValue("action") {
 	case "leave":
 		if err := s.opt.Store.Suppress(ctx, email, "unsubscribed", s.now()); err != nil {
-			s.log.Error("preferences: leave", "email", mask(email), "err", err)
+			s.log.Error("preferences: leave", "email", digest.MaskAddress(email), "err", err)
 			s.message(w, r, http.StatusServiceUnavailable, "unavailable")
 			return
 		}
-		s.log.Info("unsubscribed", "email", mask(email), "from", "preferences")
+		s.log.Info("unsubscribed", "email", digest.MaskAddress(email), "from", "preferences")
 		s.render(w, r, http.StatusOK, s.pages.unsubscribe, pageData{View: "done", Email: email})
 		return
 	case "save":
@@ -135,11 +135,11 @@ func (s *Server) preferences(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err != nil {
-			s.log.Error("preferences", "email", mask(email), "err", err)
+			s.log.Error("preferences", "email", digest.MaskAddress(email), "err", err)
 			s.message(w, r, http.StatusServiceUnavailable, "unavailable")
 			return
 		}
-		s.log.Info("preferences saved", "email", mask(email), "tags", len(tags), "paused", r.FormValue("pause") != "")
+		s.log.Info("preferences saved", "email", digest.MaskAddress(email), "tags", len(tags), "paused", r.FormValue("pause") != "")
 		s.showPreferences(w, r, http.StatusOK, email, t, "saved")
 	default:
 		s.message(w, r, http.StatusBadRequest, "badrequest")

@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -102,7 +100,7 @@ func (s *Server) enqueue(req subscribeRequest) {
 	select {
 	case s.queue <- req:
 	default:
-		s.log.Warn("subscribe queue full: request dropped", "email", mask(req.email))
+		s.log.Warn("subscribe queue full: request dropped", "email", digest.MaskAddress(req.email))
 	}
 }
 
@@ -116,7 +114,7 @@ func (s *Server) mailer() {
 }
 
 func (s *Server) sendConfirm(req subscribeRequest) {
-	log := s.log.With("email", mask(req.email))
+	log := s.log.With("email", digest.MaskAddress(req.email))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	send, err := s.opt.Store.RequestConfirmation(ctx, req.email, req.name, req.tags, req.at, s.opt.ConfirmLimit)
@@ -178,15 +176,15 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.message(w, r, http.StatusGone, "used")
 		return
 	case errors.Is(err, digest.ErrSuppressedSince):
-		s.log.Info("confirm refused: suppressed since the link was mailed", "email", mask(email))
+		s.log.Info("confirm refused: suppressed since the link was mailed", "email", digest.MaskAddress(email))
 		s.message(w, r, http.StatusConflict, "left")
 		return
 	case err != nil:
-		s.log.Error("confirm", "email", mask(email), "err", err)
+		s.log.Error("confirm", "email", digest.MaskAddress(email), "err", err)
 		s.message(w, r, http.StatusServiceUnavailable, "unavailable")
 		return
 	}
-	s.log.Info("subscribed", "email", mask(email), "new", added)
+	s.log.Info("subscribed", "email", digest.MaskAddress(email), "new", added)
 	if added && s.opt.SendWelcome != nil {
 		s.welcome(email)
 	}
@@ -210,14 +208,6 @@ func formName(s string) string {
 		s = string(r[:80])
 	}
 	return s
-}
-
-// mask names an address in the log without spelling out who asked: the
-// domain, and a hash to tell requests of one address apart.
-func mask(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(email)))
-	domain := email[strings.LastIndexByte(email, '@')+1:]
-	return hex.EncodeToString(sum[:4]) + "@" + domain
 }
 
 // verifyConfirm returns the address of a confirm token made with the

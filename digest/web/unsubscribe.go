@@ -43,11 +43,11 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.opt.Store.Suppress(r.Context(), email, "unsubscribed", s.now()); err != nil {
-		s.log.Error("unsubscribe", "email", mask(email), "err", err)
+		s.log.Error("unsubscribe", "email", digest.MaskAddress(email), "err", err)
 		s.message(w, r, http.StatusServiceUnavailable, "unavailable")
 		return
 	}
-	s.log.Info("unsubscribed", "email", mask(email), "one_click", r.FormValue("List-Unsubscribe") == "One-Click")
+	s.log.Info("unsubscribed", "email", digest.MaskAddress(email), "one_click", r.FormValue("List-Unsubscribe") == "One-Click")
 	s.render(w, r, http.StatusOK, s.pages.unsubscribe, pageData{View: "done", Email: email})
 }
 
