@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/mail"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,4 +189,49 @@ func headerBlock(m *mail.Message) string {
 		}
 	}
 	return b.String() + "\r\n"
+}
+
+// TestStatusReadOnlyState: status reads a state its user may not write
+// (another user's, or on a read-only mount), changing nothing. As root,
+// which writes anything, it runs the real binary as nobody.
+func TestStatusReadOnlyState(t *testing.T) {
+	dir := sendDir(t)
+	if _, stderr, err := digestIn(t, dir, "send"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	state := filepath.Join(dir, ".digest")
+	before, _ := os.ReadDir(state)
+	for _, e := range before {
+		os.Chmod(filepath.Join(state, e.Name()), 0o444)
+	}
+	os.Chmod(state, 0o555)
+	t.Cleanup(func() { os.Chmod(state, 0o755) })
+
+	var out []byte
+	var err error
+	if os.Geteuid() == 0 {
+		setpriv, lerr := exec.LookPath("setpriv")
+		if lerr != nil {
+			t.Skip("running as root without setpriv: cannot read the state as another user")
+		}
+		bin := buildBinary(t)
+		for _, p := range []string{filepath.Dir(dir), filepath.Dir(bin), dir} {
+			os.Chmod(p, 0o755) // nobody may enter the folders, not write them
+		}
+		cmd := exec.Command(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin,
+			"--config", filepath.Join(dir, "digest.yaml"), "--now", sendNow, "status", "--json")
+		cmd.Env = append(os.Environ(), "DIGEST_SECRET="+sendSecret)
+		out, err = cmd.CombinedOutput()
+	} else {
+		var stdout, stderr string
+		stdout, stderr, err = digestIn(t, dir, "status", "--json")
+		out = []byte(stdout + stderr)
+	}
+	if err != nil || !strings.Contains(string(out), `"id": "`+sendIssue+`"`) {
+		t.Fatalf("status on a read-only state: %v\n%s", err, out)
+	}
+	after, _ := os.ReadDir(state)
+	if len(after) != len(before) {
+		t.Errorf("status changed the state's folder: %d files, then %d", len(before), len(after))
+	}
 }
