@@ -114,8 +114,8 @@ config() { # config DIR VAULT [smtp]: writes DIR/digest.yaml
 		echo "state: $1/state.db"
 		echo "outbox: $1/outbox"
 		echo "subscribers: $1/subscribers.csv"
-		echo "site: {title: Bench Digest, url: https://digest.example.com, author: Bench, language: zh-CN}"
-		echo "from: \"Bench Digest <digest@example.com>\""
+		echo "site: {title: Bench Digest, url: https://bench.digest-weekly.net, author: Bench, language: zh-CN}"
+		echo "from: \"Bench Digest <bench@digest-weekly.net>\""
 		echo "send: {concurrency: 4, rate: 0}"
 		echo "secret_env: DIGEST_SECRET"
 		if [ "${3:-}" = smtp ]; then echo "smtp: {host: 127.0.0.1, port: $PORT, tls: none}"; fi
@@ -236,7 +236,7 @@ send_part() {
 			log "send, $SEND_N subscribers: run $i of $SEND_RUNS"
 			send_run "$SEND_N" "$dir/n$SEND_N"
 			d_rate+=("$(awk -v n="$SENT" -v t="$WALL" 'BEGIN { printf "%.1f", n / t }')") d_mem+=("$RSS")
-			measure smtp-source -d -s 4 -m "$SENT" -F "$dir/message.eml" -f digest@example.com -t reader@example.com 127.0.0.1:"$PORT"
+			measure smtp-source -d -s 4 -m "$SENT" -F "$dir/message.eml" -f bench@digest-weekly.net -t reader@example.com 127.0.0.1:"$PORT"
 			s_rate+=("$(awk -v n="$SENT" -v t="$WALL" 'BEGIN { printf "%.1f", n / t }')")
 		done
 		dr=$(echo "${d_rate[*]}" | median) sr=$(echo "${s_rate[*]}" | median) dm=$(echo "${d_mem[*]}" | median)

@@ -288,32 +288,59 @@ func (c *Composer) compose(sub digest.Subscriber, id string) (*Message, error) {
 	return m, nil
 }
 
-// ComposeConfirm returns the double opt-in mail asking sub to confirm a
-// subscription by opening confirmURL (made by the server from digest.ConfirmToken)
-// before expires. It has no List-Unsubscribe: there is no subscription yet.
-// Its Message-ID is deterministic in the address and opt.Date.
-func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL string, expires time.Time) (*Message, error) {
+// oneOff is a composer for a message outside an issue: a confirmation, a
+// welcome.
+func oneOff(opt *ComposerOptions) (*Composer, error) {
 	c := &Composer{}
-	if err := c.init(&opt, time.Time{}); err != nil {
+	if err := c.init(opt, time.Time{}); err != nil {
 		return nil, err
 	}
 	if c.date.IsZero() {
 		return nil, errors.New("compose: no date: ComposerOptions.Date is not set")
 	}
-	if u, err := url.Parse(confirmURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(confirmURL, " \t\r\n\"'<>") {
+	return c, nil
+}
+
+// absoluteLink reports whether link is an absolute http(s) URL that can
+// stand in a mail as it is.
+func absoluteLink(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(link, " \t\r\n\"'<>")
+}
+
+// parts parses the HTML and text templates of a one-off message, name.html
+// and name.txt.
+func (c *Composer) parts(name string) (*htmltemplate.Template, *texttemplate.Template, error) {
+	html, err := htmltemplate.New(name+".html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(c.opt.Templates, name+".html")
+	if err != nil {
+		return nil, nil, fmt.Errorf("templates: %w", err)
+	}
+	text, err := texttemplate.New(name+".txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(c.opt.Templates, name+".txt")
+	if err != nil {
+		return nil, nil, fmt.Errorf("templates: %w", err)
+	}
+	return html, text, nil
+}
+
+// ComposeConfirm returns the double opt-in mail asking sub to confirm a
+// subscription by opening confirmURL (made by the server from digest.ConfirmToken)
+// before expires. It has no List-Unsubscribe: there is no subscription yet.
+// Its Message-ID is deterministic in the address and opt.Date.
+func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL string, expires time.Time) (*Message, error) {
+	c, err := oneOff(&opt)
+	if err != nil {
+		return nil, err
+	}
+	if !absoluteLink(confirmURL) {
 		return nil, fmt.Errorf("compose: confirm URL %q is not an absolute http(s) URL", confirmURL)
 	}
 	addr, err := recipient(sub.Email)
 	if err != nil {
 		return nil, err
 	}
-	html, err := htmltemplate.New("confirm.html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "confirm.html")
+	html, text, err := c.parts("confirm")
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	text, err := texttemplate.New("confirm.txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "confirm.txt")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, err
 	}
 	subject := digest.T(c.lang, "confirm_subject", opt.Site.Title)
 	data := ConfirmData{

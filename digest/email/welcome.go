@@ -2,15 +2,9 @@ package email
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"mime"
-	"net/url"
 	"strconv"
-	"strings"
-	texttemplate "text/template"
-	"time"
 
 	"github.com/digest-newsletter/digest/digest"
 )
@@ -40,19 +34,16 @@ type Welcome struct {
 // unsubscribe link (with the RFC 8058 headers, as an issue has). Its
 // Message-ID is deterministic in the address and opt.Date.
 func ComposeWelcome(opt ComposerOptions, sub digest.Subscriber, w Welcome) (*Message, error) {
-	c := &Composer{}
-	if err := c.init(&opt, time.Time{}); err != nil {
+	c, err := oneOff(&opt)
+	if err != nil {
 		return nil, err
-	}
-	if c.date.IsZero() {
-		return nil, errors.New("compose: no date: ComposerOptions.Date is not set")
 	}
 	links := []string{w.PreferencesURL}
 	if w.IssueURL != "" {
 		links = append(links, w.IssueURL)
 	}
 	for _, link := range links {
-		if u, err := url.Parse(link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(link, " \t\r\n\"'<>") {
+		if !absoluteLink(link) {
 			return nil, fmt.Errorf("compose: welcome link %q is not an absolute http(s) URL", link)
 		}
 	}
@@ -60,13 +51,9 @@ func ComposeWelcome(opt ComposerOptions, sub digest.Subscriber, w Welcome) (*Mes
 	if err != nil {
 		return nil, err
 	}
-	html, err := htmltemplate.New("welcome.html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "welcome.html")
+	html, text, err := c.parts("welcome")
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	text, err := texttemplate.New("welcome.txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(opt.Templates, "welcome.txt")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, err
 	}
 	subject := digest.T(c.lang, "welcome_subject", c.opt.Site.Title)
 	unsub := c.opt.Site.URL + "/unsubscribe?t=" + digest.UnsubscribeToken(c.opt.Secret, addr, c.list)

@@ -433,11 +433,29 @@ func (n *Newsletter) listUnknown(ctx context.Context, key, issue string, rep *Se
 
 // composer makes the messages of is.
 func (n *Newsletter) composer(is *digest.Issue, now time.Time) (*email.Composer, error) {
-	return email.NewComposer(is, email.ComposerOptions{
+	opt := n.mailOptions(now)
+	opt.MaxItems, opt.UnsubscribeMailto = n.Config.Email.MaxItems, n.unsubscribeMailto()
+	return email.NewComposer(is, opt)
+}
+
+// mailOptions are what every message the newsletter sends is made with.
+func (n *Newsletter) mailOptions(now time.Time) email.ComposerOptions {
+	return email.ComposerOptions{
 		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now, Clock: n.Clock,
-		MaxItems:          n.Config.Email.MaxItems,
-		UnsubscribeMailto: n.unsubscribeMailto(),
-	})
+	}
+}
+
+// mailOne delivers a message of its own (a confirmation, a welcome) through
+// the transport, once: the reader who asked for it can ask again.
+func (n *Newsletter) mailOne(ctx context.Context, m *email.Message) error {
+	res, err := mailer.SendOne(ctx, n.Transport, m)
+	if err != nil {
+		return err
+	}
+	if res.Outcome != mailer.Delivered {
+		return fmt.Errorf("%s: %s: %s", n.Transport, res.Outcome, res.Response)
+	}
+	return nil
 }
 
 // Summary is the one line a send ends with.

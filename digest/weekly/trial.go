@@ -158,18 +158,9 @@ func (r *TrialReport) Summary() string {
 // before expires, signed like every other mail, through the transport.
 func (n *Newsletter) SendConfirm(ctx context.Context, sub digest.Subscriber, link string, expires, now time.Time) error {
 	expires = expires.In(n.Config.Schedule.Location()) // the site's time zone, not the server's
-	m, err := email.ComposeConfirm(email.ComposerOptions{
-		Site: n.Config.Site, From: n.Config.From, Secret: n.Secret, DKIM: n.DKIM, Templates: n.Templates, Date: now, Clock: n.Clock,
-	}, sub, link, expires)
+	m, err := email.ComposeConfirm(n.mailOptions(now), sub, link, expires)
 	if err != nil {
 		return err
 	}
-	res, err := mailer.SendOne(ctx, n.Transport, m)
-	if err != nil {
-		return err
-	}
-	if res.Outcome != mailer.Delivered {
-		return fmt.Errorf("%s: %s: %s", n.Transport, res.Outcome, res.Response)
-	}
-	return nil
+	return n.mailOne(ctx, m)
 }
