@@ -263,10 +263,16 @@ func (n *Newsletter) defaultTitle(number int, now time.Time) string {
 // selector for window; it also finds the editor's note for the issue id.
 // With save, what it learnt of the vault's files is kept.
 func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window digest.Window, except string, save bool, res *BuildResult) (*digest.Selector, *digest.Note, error) {
-	known, err := n.State.Files(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+	// The records of the vault's files load while the walk starts: it
+	// waits for them at the first file it must decide about.
+	var known map[string]digest.FileRecord
+	var knownErr error
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		known, knownErr = n.State.Files(ctx)
+	}()
+	records := func() map[string]digest.FileRecord { <-loaded; return known }
 	included, err := n.State.Included(ctx, except)
 	if err != nil {
 		return nil, nil, err
@@ -280,9 +286,9 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 		Exclude: n.excluded(),
 		// An unchanged file is not read again when it cannot be picked
 		// and is no editor's note.
-		Known: func(p string) bool { _, ok := known[p]; return ok },
+		Known: func(p string) bool { _, ok := records()[p]; return ok },
 		Skip: func(f vault.File) bool {
-			r, ok := known[f.Path]
+			r, ok := records()[f.Path]
 			return ok && r.Sig == sig && r.Unchanged(f.Size, f.ModTime) && !r.Note &&
 				(r.Tag == "" || sel.Unwanted(f.Path, r.Clipped, r.FirstSeen))
 		},
@@ -296,14 +302,15 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 		opt.ChangedSince = window.Since.Add(-48 * time.Hour)
 	}
 	var changed []digest.FileRecord             // new and changed files, to save
-	walked := make(map[string]bool, len(known)) // the known files still in the vault
+	walked := make(map[string]bool) // the known files still in the vault
 	// With save, the records are written while the walk goes on, a
 	// batch at a time: a record only says what a file held, so one saved
 	// by a build that fails later is as true for the next.
 	batches := make(chan []digest.FileRecord, 2)
 	saved := make(chan error, 1)
 	go func() {
-		var err error
+		<-loaded
+		err := knownErr // nothing is saved over records that did not load
 		for b := range batches {
 			if err == nil {
 				err = n.State.SaveFiles(ctx, b, nil)
@@ -313,7 +320,7 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 	}()
 	err = vault.Walk(ctx, n.Vault, opt, func(r vault.Result) {
 		res.Notes++
-		old, ok := known[r.Path]
+		old, ok := records()[r.Path]
 		if ok {
 			walked[r.Path] = true
 		}
@@ -371,6 +378,9 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 	serr := <-saved
 	if err != nil {
 		return nil, nil, fmt.Errorf("vault: %w", err)
+	}
+	if knownErr != nil {
+		return nil, nil, fmt.Errorf("state: %w", knownErr)
 	}
 	if serr != nil {
 		return nil, nil, fmt.Errorf("state: %w", serr)
