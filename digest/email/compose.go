@@ -308,18 +308,29 @@ func absoluteLink(link string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(link, " \t\r\n\"'<>")
 }
 
-// parts parses the HTML and text templates of a one-off message, name.html
-// and name.txt.
-func (c *Composer) parts(name string) (*htmltemplate.Template, *texttemplate.Template, error) {
-	html, err := htmltemplate.New(name+".html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(c.opt.Templates, name+".html")
+// renderOneOff renders the parts of a one-off message from the templates
+// name.txt and name.html, the HTML with its CSS inlined.
+func (c *Composer) renderOneOff(name string, data any) (text, html filled, err error) {
+	ht, err := htmltemplate.New(name+".html").Funcs(htmltemplate.FuncMap(funcs(c.lang))).ParseFS(c.opt.Templates, name+".html")
 	if err != nil {
-		return nil, nil, fmt.Errorf("templates: %w", err)
+		return filled{}, filled{}, fmt.Errorf("templates: %w", err)
 	}
-	text, err := texttemplate.New(name+".txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(c.opt.Templates, name+".txt")
+	tt, err := texttemplate.New(name+".txt").Funcs(texttemplate.FuncMap(funcs(c.lang))).ParseFS(c.opt.Templates, name+".txt")
 	if err != nil {
-		return nil, nil, fmt.Errorf("templates: %w", err)
+		return filled{}, filled{}, fmt.Errorf("templates: %w", err)
 	}
-	return html, text, nil
+	var tb, hb bytes.Buffer
+	if err := tt.Execute(&tb, data); err != nil {
+		return filled{}, filled{}, fmt.Errorf("templates: %w", err)
+	}
+	if err := ht.Execute(&hb, data); err != nil {
+		return filled{}, filled{}, fmt.Errorf("templates: %w", err)
+	}
+	inlined, err := inlineCSS(hb.String())
+	if err != nil {
+		return filled{}, filled{}, err
+	}
+	return literalPart(tidyText(tb.String())), literalPart(inlined), nil
 }
 
 // ComposeConfirm returns the double opt-in mail asking sub to confirm a
@@ -338,10 +349,6 @@ func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL strin
 	if err != nil {
 		return nil, err
 	}
-	html, text, err := c.parts("confirm")
-	if err != nil {
-		return nil, err
-	}
 	subject := digest.T(c.lang, "confirm_subject", opt.Site.Title)
 	data := ConfirmData{
 		Site:       c.opt.Site,
@@ -352,20 +359,13 @@ func ComposeConfirm(opt ComposerOptions, sub digest.Subscriber, confirmURL strin
 		ConfirmURL: confirmURL,
 		Expires:    expires,
 	}
-	var tb, hb bytes.Buffer
-	if err := text.Execute(&tb, data); err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	if err := html.Execute(&hb, data); err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	inlined, err := inlineCSS(hb.String())
+	text, html, err := c.renderOneOff("confirm", data)
 	if err != nil {
 		return nil, err
 	}
 	date := c.now()
 	id := "<confirm." + mac(opt.Secret, "confirm-id", tokenAddr(addr), c.list, strconv.FormatInt(date.Unix(), 10)) + "@" + opt.Site.Host() + ">"
-	m, err := c.message(id, addr, headerText(sub.Name), mime.QEncoding.Encode("UTF-8", data.Subject), date, nil, literalPart(tidyText(tb.String())), literalPart(inlined))
+	m, err := c.message(id, addr, headerText(sub.Name), mime.QEncoding.Encode("UTF-8", data.Subject), date, nil, text, html)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package email
 
 import (
-	"bytes"
 	"fmt"
 	"mime"
 	"strconv"
@@ -51,10 +50,6 @@ func ComposeWelcome(opt ComposerOptions, sub digest.Subscriber, w Welcome) (*Mes
 	if err != nil {
 		return nil, err
 	}
-	html, text, err := c.parts("welcome")
-	if err != nil {
-		return nil, err
-	}
 	subject := digest.T(c.lang, "welcome_subject", c.opt.Site.Title)
 	unsub := c.opt.Site.URL + "/unsubscribe?t=" + digest.UnsubscribeToken(c.opt.Secret, addr, c.list)
 	data := WelcomeData{
@@ -68,14 +63,7 @@ func ComposeWelcome(opt ComposerOptions, sub digest.Subscriber, w Welcome) (*Mes
 		PreferencesURL: w.PreferencesURL,
 		UnsubscribeURL: unsub,
 	}
-	var tb, hb bytes.Buffer
-	if err := text.Execute(&tb, data); err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	if err := html.Execute(&hb, data); err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	inlined, err := inlineCSS(hb.String())
+	text, html, err := c.renderOneOff("welcome", data)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +77,7 @@ func ComposeWelcome(opt ComposerOptions, sub digest.Subscriber, w Welcome) (*Mes
 	list = appendField(list, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	date := c.now()
 	id := "<welcome." + mac(opt.Secret, "welcome-id", tokenAddr(addr), c.list, strconv.FormatInt(date.Unix(), 10)) + "@" + c.opt.Site.Host() + ">"
-	m, err := c.message(id, addr, "", mime.QEncoding.Encode("UTF-8", data.Subject), date, list, literalPart(tidyText(tb.String())), literalPart(inlined))
+	m, err := c.message(id, addr, "", mime.QEncoding.Encode("UTF-8", data.Subject), date, list, text, html)
 	if err != nil {
 		return nil, err
 	}

@@ -349,6 +349,14 @@ func (n *Newsletter) eachSubscriber(ctx context.Context, is *digest.Issue, rep *
 		return fmt.Errorf("subscribers: %w", err)
 	}
 	r.OnProblem = func(e *digest.SubscriberError) { n.logf("%v (skipped)", e) }
+	// offer hands fn a subscriber the issue has something for.
+	offer := func(sub digest.Subscriber) error {
+		if !wantsAny(sub, is) {
+			rep.Skipped++
+			return nil
+		}
+		return fn(sub)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -370,11 +378,7 @@ func (n *Newsletter) eachSubscriber(ctx context.Context, is *digest.Issue, rep *
 			rep.Suppressed++
 			continue
 		}
-		if !wantsAny(sub, is) {
-			rep.Skipped++
-			continue
-		}
-		if err := fn(sub); err != nil {
+		if err := offer(sub); err != nil {
 			return err
 		}
 	}
@@ -386,11 +390,7 @@ func (n *Newsletter) eachSubscriber(ctx context.Context, is *digest.Issue, rep *
 		if r.Listed(sub.Email) {
 			continue
 		}
-		if !wantsAny(sub, is) {
-			rep.Skipped++
-			continue
-		}
-		if err := fn(sub); err != nil {
+		if err := offer(sub); err != nil {
 			return err
 		}
 	}
