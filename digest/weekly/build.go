@@ -301,7 +301,7 @@ func (n *Newsletter) scan(ctx context.Context, now time.Time, id string, window 
 		// their time.
 		opt.ChangedSince = window.Since.Add(-48 * time.Hour)
 	}
-	var changed []digest.FileRecord             // new and changed files, to save
+	var changed []digest.FileRecord // new and changed files, to save
 	walked := make(map[string]bool) // the known files still in the vault
 	// With save, the records are written while the walk goes on, a
 	// batch at a time: a record only says what a file held, so one saved
