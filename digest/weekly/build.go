@@ -238,15 +238,15 @@ func (n *Newsletter) whyNoIssue(res *BuildResult, w digest.Window) string {
 	for i, t := range n.Config.Tags {
 		tags[i] = "#" + t
 	}
-	s := fmt.Sprintf("no issue: no new clippings tagged %s between %s and %s (%s read, %s tagged",
-		strings.Join(tags, " or "), n.when(w.Since), n.when(w.Cutoff),
-		plural(res.Notes, "note", "notes"), plural(res.Matched, "clipping", "clippings"))
+	s := fmt.Sprintf("no issue: no new clippings tagged %s between %s and %s (%s",
+		strings.Join(tags, " or "), n.when(w.Since), n.when(w.Cutoff), plural(res.Notes, "note", "notes"))
 	if res.Unchanged > 0 {
-		s += fmt.Sprintf(", %d unchanged and older", res.Unchanged)
+		s += fmt.Sprintf(": %d unchanged since the last build", res.Unchanged)
 	}
 	if res.Older > 0 {
 		s += fmt.Sprintf(", %d last changed before the window", res.Older)
 	}
+	s += fmt.Sprintf("; of those read, %d tagged", res.Matched)
 	if res.LeftOut > 0 {
 		s += fmt.Sprintf(", %d left out: already mailed, duplicates or after the cutoff; build --json lists them", res.LeftOut)
 	}

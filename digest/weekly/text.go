@@ -19,7 +19,11 @@ func (st *Status) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "  %s\t#%d\t%s\t%d items\t%s\n", is.ID, is.Number, is.Published, is.Items, is.Mailed())
 	}
 	for _, id := range st.Unmailed {
-		fmt.Fprintf(tw, "not mailed\t%s: digest send --issue %s mails it\n", id, id)
+		how := "digest send --issue " + id
+		if len(st.Issues) > 0 && st.Issues[0].ID == id {
+			how = "digest send" // the newest: a plain send mails it
+		}
+		fmt.Fprintf(tw, "not mailed\t%s: %s mails it\n", id, how)
 	}
 	fmt.Fprintf(tw, "subscribers on the site\t%d confirmed, %d pending\n", st.Confirmed, st.Pending)
 	if r := st.LastRun; r != nil {

@@ -138,11 +138,10 @@ func (r *TrialReport) Summary() string {
 	case r.To != "" && r.DryRun:
 		return fmt.Sprintf("dry run: a test copy of issue %s for %s written to %s; nothing recorded", r.Issue, r.To, r.Outbox)
 	case r.To != "":
-		s := fmt.Sprintf("a test copy of issue %s sent to %s; nothing recorded", r.Issue, r.To)
 		if r.Outbox != "" {
-			s += ", into " + r.Outbox
+			return fmt.Sprintf("a test copy of issue %s for %s written to %s; nothing recorded", r.Issue, r.To, r.Outbox)
 		}
-		return s
+		return fmt.Sprintf("a test copy of issue %s sent to %s; nothing recorded", r.Issue, r.To)
 	}
 	s := fmt.Sprintf("dry run: issue %s: %s written to %s, nothing recorded", r.Issue, plural(r.Written, "message", "messages"), r.Outbox)
 	if r.Skipped > 0 {
