@@ -113,7 +113,8 @@ func TestTagsShortcut(t *testing.T) {
 		front, _, body, _, ok := SplitFrontmatter([]byte(data))
 		f := new(fields)
 		if ok {
-			if f, err = readYAML(front, false); err != nil {
+			var perr *digest.ParseError
+			if f, perr = readYAML(front, false); perr != nil {
 				continue
 			}
 		}
