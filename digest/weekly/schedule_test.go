@@ -39,7 +39,6 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 }
 
 type schedRun struct {
-	ctx   context.Context
 	sched digest.Schedule
 	clock *fakeClock
 	store *sqlite.Store

@@ -152,19 +152,20 @@ func (n *Newsletter) issueToMail(ctx context.Context, now time.Time, id string, 
 		}
 		return is, nil, err
 	}
-	issues, err := n.State.Issues(ctx, 0)
-	if err != nil {
+	// The newest issue, unless it is mailed; older ones are named, not
+	// mailed.
+	switch last, err := n.State.LastIssue(ctx); {
+	case errors.Is(err, digest.ErrNotFound):
+	case err != nil:
 		return nil, nil, err
-	}
-	for _, is := range issues { // newest first
-		rec, err := n.State.Send(ctx, n.ledgerKey(is.ID))
+	default:
+		rec, err := n.State.Send(ctx, n.ledgerKey(last.ID))
 		if errors.Is(err, digest.ErrNotFound) || err == nil && !rec.Done() {
-			return is, nil, nil
+			return last, nil, nil
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		break // the newest is done: older ones are named, not mailed
 	}
 	res, err := n.build(ctx, now, save)
 	if err != nil {
