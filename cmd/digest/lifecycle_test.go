@@ -138,7 +138,7 @@ func TestBigWeek(t *testing.T) {
 		if len(data) >= 100<<10 {
 			t.Errorf("%s is %d bytes, want under 100 KB", f.Name(), len(data))
 		}
-		text := textPart(t, data)
+		text := mailertest.TextPart(t, data)
 		if !strings.Contains(text, "篇，在网页上阅读") || !strings.Contains(text, "https://news.digest-weekly.net/issues/"+sendIssue+"/") {
 			t.Errorf("%s does not link the rest on the web", f.Name())
 		}
@@ -175,7 +175,7 @@ func TestEditorsNoteInMail(t *testing.T) {
 		t.Errorf("subject %q", subject)
 	}
 	data, _ := io.ReadAll(m.Body)
-	if text := textPart(t, append([]byte(headerBlock(m)), data...)); !strings.Contains(text, "这周的剪藏都在讲同一件事") || strings.Contains(text, "digest: ") {
+	if text := mailertest.TextPart(t, append([]byte(headerBlock(m)), data...)); !strings.Contains(text, "这周的剪藏都在讲同一件事") || strings.Contains(text, "digest: ") {
 		t.Errorf("the note is not the mail's introduction:\n%s", text)
 	}
 }

@@ -5,10 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -211,7 +208,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("subscribe: %d", resp.StatusCode)
 	}
 	waitFor(t, 5*time.Second, "the confirmation mail", func() bool { return relay.Count()["dee@example.com"] == 1 }, s.Stderr.String)
-	text := textPart(t, relay.Received()[0].Data)
+	text := mailertest.TextPart(t, relay.Received()[0].Data)
 	m := confirmLinkRE.FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no confirm link in:\n%s", text)
@@ -237,33 +234,6 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(s.Stderr.String(), "msg=stopped") {
 		t.Errorf("no clean stop logged:\n%s", s.Stderr.String())
-	}
-}
-
-// textPart returns the decoded text/plain part of a raw message.
-func textPart(t *testing.T, raw []byte) string {
-	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			t.Fatalf("no text part: %v", err)
-		}
-		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
-			b, err := io.ReadAll(p) // multipart decodes quoted-printable
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
 	}
 }
 

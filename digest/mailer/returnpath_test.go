@@ -6,27 +6,13 @@ import (
 	"time"
 
 	"github.com/digest-newsletter/digest/digest"
-	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
-	"github.com/digest-newsletter/digest/templates"
 )
 
 // With a return path, each copy's envelope sender is the return path
 // VERP-tagged for its recipient; the From header is left alone.
 func TestSMTPReturnPath(t *testing.T) {
-	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	c, err := email.NewComposer(&digest.Issue{
-		ID: "2026-W48", Number: 1, Title: "Weekly Digest #1", Since: at.AddDate(0, 0, -7), Cutoff: at,
-		Items: []digest.Item{{Key: "https://example.com/a", Path: "a.md", Title: "A", URL: "https://example.com/a",
-			Site: "example.com", Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 1, Excerpt: "a"}},
-	}, email.ComposerOptions{
-		Site:   digest.Site{Title: "Weekly Digest", URL: "https://digest.example.com", Language: "en"},
-		From:   "Weekly Digest <digest@example.com>",
-		Secret: []byte("0123456789abcdef0123456789abcdef"), Templates: templates.Default, Date: at,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mailertest.Composer(t, "a")
 	for _, rp := range []string{"", "bounces@news.example.com"} {
 		srv := mailertest.Start(t)
 		tr := &SMTP{Config: digest.SMTP{Host: srv.Host, Port: srv.Port, TLS: "none", Timeout: 2 * time.Second}, ReturnPath: rp}

@@ -8,7 +8,6 @@ import (
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/email"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
-	"github.com/digest-newsletter/digest/templates"
 )
 
 // A mail transaction gives the same outcomes with the envelope pipelined
@@ -16,19 +15,7 @@ import (
 // the message is held back before its final dot until handOver says so, and
 // abandoned, undelivered, when it says no.
 func TestSMTPTransaction(t *testing.T) {
-	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	c, err := email.NewComposer(&digest.Issue{
-		ID: "2026-W48", Number: 1, Title: "Weekly Digest #1", Since: at.AddDate(0, 0, -7), Cutoff: at,
-		Items: []digest.Item{{Key: "https://example.com/a", Path: "a.md", Title: "A", URL: "https://example.com/a",
-			Site: "example.com", Clipped: at.Add(-time.Hour), Tag: "AI", Minutes: 1, Excerpt: "a"}},
-	}, email.ComposerOptions{
-		Site:   digest.Site{Title: "Weekly Digest", URL: "https://digest.example.com", Language: "en"},
-		From:   "Weekly Digest <digest@example.com>",
-		Secret: []byte("0123456789abcdef0123456789abcdef"), Templates: templates.Default, Date: at,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mailertest.Composer(t, "a")
 	msg := func(to string) *email.Message {
 		m, err := c.Compose(digest.Subscriber{Email: to, Status: digest.StatusActive})
 		if err != nil {

@@ -1,14 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -25,35 +19,6 @@ import (
 	"github.com/digest-newsletter/digest/digest/web"
 	"github.com/digest-newsletter/digest/templates"
 )
-
-// textPart returns the decoded plain-text part of a raw message.
-func textPart(t *testing.T, raw []byte) string {
-	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			t.Fatalf("no text part: %v", err)
-		}
-		if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
-			continue
-		}
-		var r io.Reader = p
-		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-			r = quotedprintable.NewReader(p)
-		}
-		b, _ := io.ReadAll(r)
-		return string(b)
-	}
-}
 
 var prefsRE = regexp.MustCompile(`https?://[^\s"<>]+/preferences\?t=[A-Za-z0-9_%-]+`)
 
@@ -113,7 +78,7 @@ func TestBrowserSubscribeFlow(t *testing.T) {
 				}
 			}
 			if len(got) >= n {
-				return textPart(t, got[n-1].Data)
+				return mailertest.TextPart(t, got[n-1].Data)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

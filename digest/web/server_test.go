@@ -7,13 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -625,33 +622,11 @@ var linkRE = regexp.MustCompile(`https?://[^\s"<>]+/confirm\?t=[A-Za-z0-9_%-]+`)
 // confirmLink finds the confirmation link in the text part of a raw message.
 func confirmLink(t *testing.T, raw []byte, base string) string {
 	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
+	link := linkRE.FindString(mailertest.TextPart(t, raw))
+	if !strings.HasPrefix(link, base+"/confirm?t=") {
+		t.Fatalf("link %q in the text part, want one to %s/confirm", link, base)
 	}
-	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			t.Fatalf("no text part with a link: %v", err)
-		}
-		var r io.Reader = p
-		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-			r = quotedprintable.NewReader(p)
-		}
-		b, _ := io.ReadAll(r)
-		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
-			link := linkRE.FindString(string(b))
-			if !strings.HasPrefix(link, base+"/confirm?t=") {
-				t.Fatalf("link %q in the text part, want one to %s/confirm", link, base)
-			}
-			return link
-		}
-	}
+	return link
 }
 
 // TestUnsubscribeAfterRotation: a link mailed before the secret was
