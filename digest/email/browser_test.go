@@ -1,53 +1,15 @@
 package email
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/digest-newsletter/digest/digest/internal/browsertest"
 )
-
-// emailBrowser starts a headless Chromium for the test, or skips it.
-func emailBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Skip("browser tests skipped: no chromium found (Debian: apt-get install chromium; .ci/run installs it)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelBrowser := chromedp.NewContext(ctx)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
-	}
-	return ctx
-}
 
 // TestEmailInBrowser renders an issue's HTML part at 375, 600 and 1280 px
 // as a client with max-width support shows it, and as one without (the
@@ -57,13 +19,8 @@ func emailBrowser(t *testing.T) context.Context {
 // the preheader stays hidden, and the unsubscribe link shows.
 // Screenshots go to $DIGEST_ARTIFACTS when it is set.
 func TestEmailInBrowser(t *testing.T) {
-	ctx := emailBrowser(t)
-	dir := os.Getenv("DIGEST_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	ctx := browsertest.Start(t)
+	dir := browsertest.Artifacts(t)
 	is := testIssue()
 	is.Title = testTitles["zh"]
 	opt := testOptions("zh")

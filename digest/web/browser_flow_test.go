@@ -14,6 +14,7 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/email"
+	"github.com/digest-newsletter/digest/digest/internal/browsertest"
 	"github.com/digest-newsletter/digest/digest/mailer"
 	"github.com/digest-newsletter/digest/digest/mailer/mailertest"
 	"github.com/digest-newsletter/digest/digest/web"
@@ -28,7 +29,7 @@ var prefsRE = regexp.MustCompile(`https?://[^\s"<>]+/preferences\?t=[A-Za-z0-9_%
 // preferences page changes the tags → the next issue mailed honours them →
 // leave.
 func TestBrowserSubscribeFlow(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	relay := mailertest.Start(t)
 	tr := &mailer.SMTP{Config: digest.SMTP{Host: relay.Host, Port: relay.Port, TLS: "none", Timeout: 5 * time.Second}}
 	var e *env
@@ -62,7 +63,7 @@ func TestBrowserSubscribeFlow(t *testing.T) {
 		}
 	})
 	publishForBrowser(t, e)
-	dir := artifacts(t)
+	dir := browsertest.Artifacts(t)
 	is := browserIssue(e.Clock.Now())
 	const aiTitle, futureTitle = "Supercalifragilisticexpialidocious", "これからの働き方"
 

@@ -2,10 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,61 +13,10 @@ import (
 
 	"github.com/digest-newsletter/digest/digest"
 	"github.com/digest-newsletter/digest/digest/email"
+	"github.com/digest-newsletter/digest/digest/internal/browsertest"
 	"github.com/digest-newsletter/digest/digest/web"
 	"github.com/digest-newsletter/digest/templates"
 )
-
-// chromium finds a headless-capable Chromium, or skips the test.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("browser tests skipped: no chromium found (Debian: apt-get install chromium; .ci/run installs it)")
-	return ""
-}
-
-// browser starts a fresh headless Chromium for the test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelBrowser := chromedp.NewContext(ctx)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", chromium(t), err)
-	}
-	return ctx
-}
-
-// artifacts is where screenshots go: $DIGEST_ARTIFACTS, else a temp folder.
-func artifacts(t *testing.T) string {
-	dir := os.Getenv("DIGEST_ARTIFACTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // browserIssue is an issue made to stress a narrow screen: long titles,
 // unbroken Latin and CJK runs, a long URL.
@@ -130,10 +77,10 @@ func publishForBrowser(t *testing.T, e *env) (issuePath string) {
 }
 
 func TestBrowserLayout(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	e := start(t, func(o *web.Options) { o.Site.Title, o.Site.Language = "剪藏周报 Weekly Digest", "zh-CN" })
 	issuePath := publishForBrowser(t, e)
-	dir := artifacts(t)
+	dir := browsertest.Artifacts(t)
 	pages := []struct {
 		name, path string
 		want       []string // text the page must show
@@ -190,9 +137,9 @@ func TestBrowserLayout(t *testing.T) {
 }
 
 func TestBrowserUnsubscribeButton(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	e := start(t)
-	dir := artifacts(t)
+	dir := browsertest.Artifacts(t)
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(375, 800),
 		chromedp.Navigate(e.URL+"/unsubscribe?t="+unsubToken(e, "ann@example.com")),
@@ -234,7 +181,7 @@ func TestBrowserUnsubscribeButton(t *testing.T) {
 // and drawn with the Japanese font stack, so that its kanji take Japanese
 // shapes, while the Chinese item keeps the Simplified Chinese stack.
 func TestBrowserJapaneseItem(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	e := start(t, func(o *web.Options) { o.Site.Title, o.Site.Language = "剪藏周报", "zh-CN" })
 	issuePath := publishForBrowser(t, e)
 	const probe = `(title) => {
