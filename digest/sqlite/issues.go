@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -162,6 +161,3 @@ func (s *Store) Included(ctx context.Context, except string) (func(key, path str
 	}
 	return func(k, p string) bool { return keys[k] || paths[p] }, rows.Err()
 }
-
-// IsNotFound reports whether err means a missing row.
-func IsNotFound(err error) bool { return errors.Is(err, digest.ErrNotFound) }

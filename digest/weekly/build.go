@@ -93,12 +93,6 @@ func (n *Newsletter) Build(ctx context.Context, now time.Time) (*BuildResult, er
 	return res, nil
 }
 
-// Dry builds this week's issue as Build would, and saves and publishes
-// nothing: for preview and trial sends.
-func (n *Newsletter) Dry(ctx context.Context, now time.Time) (*BuildResult, error) {
-	return n.build(ctx, now, false)
-}
-
 // buildLease is the lease builds hold, so that two at once do not race
 // for the same issue.
 const buildLease = "build"

@@ -130,7 +130,7 @@ func SuppressionSummary(m map[string]int) string {
 // Mailed says how far the issue was mailed: over the relay, into the
 // outbox, or not at all.
 func (is IssueStatus) Mailed() string {
-	relay, outbox := DeliverySummary(is.Deliveries), DeliverySummary(is.Outbox)
+	relay, outbox := deliverySummary(is.Deliveries), deliverySummary(is.Outbox)
 	switch {
 	case len(is.Deliveries) > 0 && len(is.Outbox) > 0:
 		return relay + " (outbox: " + outbox + ")"
@@ -140,9 +140,9 @@ func (is IssueStatus) Mailed() string {
 	return relay
 }
 
-// DeliverySummary writes ledger counts as "3 sent, 1 failed", or "not
+// deliverySummary writes ledger counts as "3 sent, 1 failed", or "not
 // mailed".
-func DeliverySummary(m map[string]int) string {
+func deliverySummary(m map[string]int) string {
 	var parts []string
 	for _, k := range digest.States {
 		if m[k] > 0 {
