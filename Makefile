@@ -4,7 +4,9 @@
 GO        ?= go
 NOW       ?= 2025-05-19T20:00:00+08:00
 EXAMPLE   := --config examples/digest.yaml --now $(NOW)
-FUZZTIME  ?= 4s
+# A count, not a duration: with a duration, a target whose seeds (the shared
+# corpus) take longer to run than it fails with "context deadline exceeded".
+FUZZTIME  ?= 20000x
 export DIGEST_SECRET ?= example-secret-for-make-run-only
 
 .PHONY: all build run test unit fuzz lint bench clean
